@@ -1,0 +1,1 @@
+"""Periods, calculation runs, the ledger, recalculation and balances."""

@@ -1,0 +1,1 @@
+"""The address fund: buildings, premises, personal accounts, persons and their dated characteristics."""

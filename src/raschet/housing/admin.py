@@ -1,0 +1,140 @@
+"""Admin of the address fund: what an operator searches by (account number, address, payer) and the
+dated rows edited inline, where they are read."""
+
+from django.contrib import admin
+
+from raschet.housing import models
+from raschet.metering.models import Meter
+from raschet.tariffs.models import AccountService
+
+
+class PremisesAreaInline(admin.TabularInline):
+    model = models.PremisesArea
+    extra = 0
+
+
+class AccountInline(admin.TabularInline):
+    model = models.Account
+    extra = 0
+    fields = ("number", "payer", "share", "opened", "closed")
+    show_change_link = True
+
+
+class PremisesInline(admin.TabularInline):
+    model = models.Premises
+    extra = 0
+    fields = ("number", "kind", "meter_possible")
+    show_change_link = True
+
+
+class BuildingMeterInline(admin.TabularInline):
+    model = Meter
+    extra = 0
+    fields = ("code", "service", "serial", "installed", "removed", "verification_due")
+    show_change_link = True
+    verbose_name = "общедомовой прибор учёта"
+    verbose_name_plural = "общедомовые приборы учёта"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(scope="building").select_related("service")
+
+
+@admin.register(models.Building)
+class BuildingAdmin(admin.ModelAdmin):
+    list_display = ("address", "code", "total_area", "common_area", "floors", "heating_mode")
+    search_fields = ("address", "code")
+    list_filter = ("heating_mode",)
+    inlines = [BuildingMeterInline, PremisesInline]
+
+
+@admin.register(models.Premises)
+class PremisesAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "kind", "meter_possible")
+    search_fields = ("building__address", "number", "accounts__number")
+    list_filter = ("kind", "meter_possible")
+    list_select_related = ("building",)
+    autocomplete_fields = ("building",)
+    inlines = [PremisesAreaInline, AccountInline]
+
+
+class ResidentCountInline(admin.TabularInline):
+    model = models.ResidentCount
+    extra = 0
+
+
+class RegistrationInline(admin.TabularInline):
+    model = models.Registration
+    extra = 0
+    autocomplete_fields = ("person",)
+
+
+class AbsenceInline(admin.TabularInline):
+    model = models.Absence
+    extra = 0
+
+
+class AccountServiceInline(admin.TabularInline):
+    model = AccountService
+    extra = 0
+    autocomplete_fields = ("service", "supplier")
+
+
+class AccountMeterInline(admin.TabularInline):
+    model = Meter
+    fk_name = "account"
+    extra = 0
+    fields = ("code", "service", "serial", "zones", "installed", "removed", "verification_due")
+    show_change_link = True
+
+
+class ParameterInline(admin.TabularInline):
+    model = models.Parameter
+    fk_name = "account"
+    fields = ("key", "value", "valid_from", "valid_to")
+    extra = 0
+
+
+@admin.register(models.Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = ("number", "payer", "address", "share", "opened", "closed")
+    search_fields = ("=number", "payer", "phone", "els", "premises__building__address")
+    list_filter = ("closed", "premises__kind", "premises__meter_possible")
+    list_select_related = ("premises__building",)
+    autocomplete_fields = ("premises",)
+    inlines = [ResidentCountInline, RegistrationInline, AccountServiceInline, AccountMeterInline,
+               AbsenceInline, ParameterInline]
+    show_full_result_count = False
+
+    @admin.display(description="адрес", ordering="premises__building__address")
+    def address(self, account: models.Account) -> str:
+        return str(account.premises)
+
+
+@admin.register(models.Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "birth_date", "snils", "phone")
+    search_fields = ("last_name", "first_name", "snils", "phone", "registrations__account__number")
+    inlines = [RegistrationInline]
+
+
+@admin.register(models.Parameter)
+class ParameterAdmin(admin.ModelAdmin):
+    list_display = ("key", "value", "building", "premises", "account", "valid_from", "valid_to")
+    list_filter = ("key",)
+    search_fields = ("key", "account__number", "building__address")
+    raw_id_fields = ("building", "premises", "account")
+
+
+@admin.register(models.Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = ("person", "account", "kind", "valid_from", "valid_to")
+    list_filter = ("kind",)
+    search_fields = ("person__last_name", "account__number")
+    autocomplete_fields = ("person", "account")
+
+
+@admin.register(models.Absence)
+class AbsenceAdmin(admin.ModelAdmin):
+    list_display = ("account", "date_from", "date_to", "reason")
+    search_fields = ("=account__number",)
+    autocomplete_fields = ("account",)

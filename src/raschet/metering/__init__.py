@@ -1,0 +1,1 @@
+"""Meters (individual and building), their registers and readings."""

@@ -1,0 +1,211 @@
+"""Loading a scenario: read the file, check structure and meaning, write everything in one transaction.
+
+A file with problems writes nothing: every problem is reported with its JSON path and the command
+exits 2. A valid file becomes a ``Tables`` and goes through the same bulk path as the demo.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import transaction
+
+from raschet.bulk import Tables, first_free_ids, write_tables
+from raschet.domain.errors import Problem, ProblemsError, problem
+from raschet.domain.money import dec
+from raschet.housing.models import Absence as AbsenceModel
+from raschet.housing.models import Account, Building, Premises, PremisesArea, ResidentCount
+from raschet.metering.models import Meter, Reading
+from raschet.scenarios.schema import structure_problems
+from raschet.scenarios.validate import meaning_problems
+from raschet.tariffs.models import AccountService, CalcRule, KeyRate, Norm, Organization, Service, Tariff
+
+MODELS = [Organization, Service, KeyRate, Building, Premises, PremisesArea, Account, ResidentCount,
+          AbsenceModel, AccountService, Tariff, Norm, CalcRule, Meter, Reading]
+
+
+def read_scenario(path: str | Path) -> dict:
+    """Parse a scenario file; numbers become ``Decimal``, never float."""
+    source = Path(path)
+    try:
+        text = source.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ProblemsError([problem("invalid_file", str(source), reason=error.strerror)]) from error
+    try:
+        return json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as error:
+        raise ProblemsError([problem("invalid_file", f"{source}:{error.lineno}:{error.colno}",
+                                     reason=f"это не JSON ({error.msg})")]) from error
+
+
+def check_scenario(data: object) -> list[Problem]:
+    """Structure first; meaning only when the structure holds (else the walk would trip on it)."""
+    problems = structure_problems(data)
+    return problems or meaning_problems(data)
+
+
+def _d(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+@dataclass
+class Ids:
+    """Codes of the scenario mapped to the database ids given to them."""
+
+    services: dict[str, int]
+    organizations: dict[str, int]
+    buildings: dict[str, int]
+    accounts: dict[str, int]
+
+
+def _reference_rows(data: dict, tables: Tables) -> Ids:
+    ids = Ids({}, {}, {}, {})
+    for org in data["organizations"]:
+        bank = org.get("bank") or {}
+        ids.organizations[org["code"]] = tables.add(
+            Organization, ("code", "name", "roles", "inn", "kpp", "ogrn", "bank_name", "bic",
+                           "settlement_account", "corr_account"),
+            org["code"], org["name"], org.get("roles", []), org["inn"], org.get("kpp", ""),
+            org.get("ogrn", ""), bank.get("name", ""), bank.get("bic", ""), bank.get("account", ""),
+            bank.get("corr_account", ""))
+    for service in data["services"]:
+        ids.services[service["code"]] = tables.add(
+            Service, ("code", "name", "kind", "unit"), service["code"], service["name"], service["kind"],
+            service["unit"])
+    for rate in data.get("key_rates", []):
+        tables.add(KeyRate, ("valid_from", "valid_to", "value"), _d(rate["valid_from"]),
+                   _d(rate.get("valid_to")), dec(rate["value"]))
+    return ids
+
+
+def _dated_reference_rows(data: dict, tables: Tables, ids: Ids) -> None:
+    for t in data["tariffs"]:
+        tables.add(Tariff, ("service_id", "supplier_id", "zone", "band", "building_id", "valid_from",
+                            "valid_to", "value", "legal_basis"),
+                   ids.services[t["service"]], ids.organizations[t["supplier"]], t.get("zone", "total"),
+                   t.get("band"), ids.buildings.get(t.get("building")), _d(t["valid_from"]),
+                   _d(t.get("valid_to")), dec(t["value"]), t.get("legal_basis", ""))
+    for n in data["norms"]:
+        tables.add(Norm, ("service_id", "kind", "basis", "building_id", "valid_from", "valid_to", "value",
+                          "legal_basis"),
+                   ids.services[n["service"]], n["kind"], n["basis"], ids.buildings.get(n.get("building")),
+                   _d(n["valid_from"]), _d(n.get("valid_to")), dec(n["value"]), n.get("legal_basis", ""))
+    for r in data["rules"]:
+        tables.add(CalcRule, ("service_id", "method", "building_id", "account_id", "valid_from", "valid_to",
+                              "params", "legal_basis"),
+                   ids.services[r["service"]], r["method"], ids.buildings.get(r.get("building")),
+                   ids.accounts.get(r.get("account")), _d(r["valid_from"]), _d(r.get("valid_to")),
+                   _plain(r.get("params", {})), r.get("legal_basis", ""))
+
+
+def _plain(value):
+    """JSON-ready copy of params: Decimals go back to strings so nothing turns into a float."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def _meter_rows(tables: Tables, ids: Ids, meter: dict, building_id: int, premises_id: int | None,
+                account_id: int | None) -> None:
+    meter_id = tables.add(
+        Meter, ("code", "serial", "scope", "building_id", "premises_id", "account_id", "service_id", "zones",
+                "installed", "removed", "verification_due", "digits"),
+        meter["code"], meter.get("serial", ""), "premises" if premises_id else "building", building_id,
+        premises_id, account_id, ids.services[meter["service"]], meter.get("zones", []),
+        _d(meter.get("installed")), _d(meter.get("removed")), _d(meter.get("verification_due")),
+        meter.get("digits"))
+    add_readings(tables, meter_id, meter.get("readings", []), source="import")
+
+
+def add_readings(tables: Tables, meter_id: int, readings: list[dict], *, source: str) -> None:
+    from django.utils import timezone
+
+    now = timezone.now()
+    columns = ("meter_id", "date", "zone", "value", "source", "entered_by_id", "entered_at")
+    for reading in readings:
+        values = reading.get("values") or {"total": reading["value"]}
+        for zone, value in values.items():
+            tables.add(Reading, columns, meter_id, _d(reading["date"]), zone, dec(value), source, None, now)
+
+
+def _account_rows(tables: Tables, ids: Ids, account: dict, premises_id: int, building_id: int) -> None:
+    account_id = ids.accounts[account["number"]]
+    for r in account["residents"]:
+        tables.add(ResidentCount, ("account_id", "valid_from", "valid_to", "count"), account_id,
+                   _d(r["valid_from"]), _d(r.get("valid_to")), r["count"])
+    for a in account.get("absences", []):
+        tables.add(AbsenceModel, ("account_id", "date_from", "date_to", "reason"), account_id, _d(a["from"]),
+                   _d(a["to"]), a.get("reason", ""))
+    for s in account["services"]:
+        tables.add(AccountService, ("account_id", "service_id", "supplier_id", "gis_service_id", "valid_from",
+                                    "valid_to"),
+                   account_id, ids.services[s["service"]], ids.organizations[s["supplier"]], "",
+                   _d(s["valid_from"]), _d(s.get("valid_to")))
+    for meter in account.get("meters", []):
+        _meter_rows(tables, ids, meter, building_id, premises_id, account_id)
+
+
+def scenario_tables(data: dict, start_ids: dict | None = None) -> Tables:
+    """Rows for every object of a checked scenario, parents before children."""
+    tables = Tables(start_ids)
+    tables.declare(*MODELS)
+    ids = _reference_rows(data, tables)
+    pending = []
+    for building in data["buildings"]:
+        building_id = tables.add(Building, ("code", "address", "total_area", "common_area", "heating_mode"),
+                                 building["code"], building["address"], dec(building["total_area"]),
+                                 dec(building["common_area"]), building.get("heating_mode", "season"))
+        ids.buildings[building["code"]] = building_id
+        for premises in building["premises"]:
+            premises_id = tables.add(Premises, ("building_id", "number", "kind", "meter_possible"), building_id,
+                                     str(premises["number"]), premises["kind"], premises["meter_possible"])
+            for area in premises["area"]:
+                tables.add(PremisesArea, ("premises_id", "valid_from", "valid_to", "value"), premises_id,
+                           _d(area["valid_from"]), _d(area.get("valid_to")), dec(area["value"]))
+            for account in premises["accounts"]:
+                ids.accounts[account["number"]] = tables.add(
+                    Account, ("number", "els", "premises_id", "payer", "phone", "share", "opened", "closed",
+                              "opening_balance"),
+                    account["number"], account.get("els", ""), premises_id, account["payer"],
+                    account.get("phone", ""), dec(account.get("share", "1")), _d(account["opened"]),
+                    _d(account.get("closed")), dec(account.get("opening_balance", "0")))
+                pending.append((account, premises_id, building_id))
+        for meter in building.get("meters", []):
+            _meter_rows(tables, ids, meter, building_id, None, None)
+    for account, premises_id, building_id in pending:
+        _account_rows(tables, ids, account, premises_id, building_id)
+    _dated_reference_rows(data, tables, ids)
+    return tables
+
+
+def load_scenario(data: dict, *, check: bool = True, progress=None) -> dict[str, int]:
+    """Check and write a scenario in one transaction; raise ``ProblemsError`` and write nothing on any
+    problem. Returns the number of rows written per model."""
+    if check:
+        problems = check_scenario(data)
+        if problems:
+            raise ProblemsError(problems)
+    with transaction.atomic():
+        tables = scenario_tables(data, first_free_ids(MODELS))
+        _refuse_existing_codes(data)
+        return write_tables(tables, progress=progress)
+
+
+def _refuse_existing_codes(data: dict) -> None:
+    """Codes already in the database would collide on unique keys; say which, instead of a DB error."""
+    checks = [(Service, "code", [s["code"] for s in data["services"]], "services"),
+              (Organization, "code", [o["code"] for o in data["organizations"]], "organizations"),
+              (Building, "code", [b["code"] for b in data["buildings"]], "buildings")]
+    problems = []
+    for model, field_name, codes, path in checks:
+        taken = set(model.objects.filter(**{f"{field_name}__in": codes}).values_list(field_name, flat=True))
+        problems += [problem("duplicate", f"{path}[{codes.index(code)}].code", value=code,
+                             field=f"{path} (уже есть в базе)") for code in taken]
+    if problems:
+        raise ProblemsError(problems)

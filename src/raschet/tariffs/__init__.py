@@ -1,0 +1,1 @@
+"""Organisations, services, tariffs, norms, calculation rules and who bills which service to an account."""

@@ -1,0 +1,1 @@
+"""The operator web shell: settings, URLs, layout and dashboard."""

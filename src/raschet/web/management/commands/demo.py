@@ -1,0 +1,70 @@
+"""``raschet demo``: a fresh demonstration database with a generated region, then the web UI.
+
+The demo always works on its own SQLite file (``var/demo.sqlite3``) unless ``--database`` names
+another database explicitly, so it can never overwrite a production database named by
+``RASCHET_DATABASE_URL``.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection, transaction
+from tqdm import tqdm
+
+from raschet.bulk import Tables, first_free_ids, write_tables
+from raschet.housing.models import Account, Person, Registration
+from raschet.scenarios.loader import MODELS
+from raschet.scenarios.region import RegionBuilder, RegionSpec
+
+DEMO_LOGIN = ("admin", "raschet-demo")
+
+
+def load_region(spec: RegionSpec, *, show_progress: bool = True) -> dict[str, float | int]:
+    """Generate a region and write it; returns counts and the seconds each step took."""
+    started = time.perf_counter()
+    with transaction.atomic():
+        tables = RegionBuilder(spec, Tables(first_free_ids([*MODELS, Person, Registration]))).build()
+        generated = time.perf_counter()
+        total_rows = sum(len(t.rows) for t in tables)
+        with tqdm(total=total_rows, desc="Запись в базу", unit=" строк", disable=not show_progress) as bar:
+            done: dict[str, int] = {}
+
+            def progress(label: str, count: int, _total: int) -> None:
+                bar.update(count - done.get(label, 0))
+                done[label] = count
+
+            written = write_tables(tables, progress=progress)
+    finished = time.perf_counter()
+    return {"generate_s": generated - started, "write_s": finished - generated, "rows": sum(written.values()),
+            "accounts": tables.count(Account)}
+
+
+class Command(BaseCommand):
+    help = "Создать демонстрационный регион, рассчитать его и запустить веб-интерфейс."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--accounts", type=int, default=2000, help="число лицевых счетов (2000)")
+        parser.add_argument("--seed", type=int, default=2026, help="зерно генератора")
+        parser.add_argument("--database", help="URL базы данных (по умолчанию var/demo.sqlite3, пересоздаётся)")
+        parser.add_argument("--addr", default="127.0.0.1:8000", help="адрес веб-сервера")
+        parser.add_argument("--no-server", action="store_true", help="только подготовить базу")
+
+    def handle(self, *args, accounts: int, seed: int, addr: str, no_server: bool, **options) -> None:
+        self.stdout.write(f"База данных: {settings.DATABASES['default']['NAME']} ({connection.vendor})")
+        call_command("migrate", verbosity=0, interactive=False)
+        figures = load_region(RegionSpec(accounts=accounts, seed=seed))
+        self.stdout.write(f"Регион: {figures['accounts']} лицевых счетов, {figures['rows']} записей; "
+                          f"генерация {figures['generate_s']:.1f} с, запись {figures['write_s']:.1f} с.")
+        user_model = get_user_model()
+        login, password = DEMO_LOGIN
+        if not user_model.objects.filter(username=login).exists():
+            user_model.objects.create_superuser(login, "admin@example.invalid", password)
+        self.stdout.write(self.style.SUCCESS(
+            f"\nДемонстрация готова: http://{addr}/admin/\n  логин: {login}\n  пароль: {password}\n"))
+        if not no_server:
+            call_command("runserver", addr, use_reloader=False)

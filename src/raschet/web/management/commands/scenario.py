@@ -1,0 +1,46 @@
+"""``raschet scenario load FILE``: check a scenario file and load it in one transaction."""
+
+from __future__ import annotations
+
+import sys
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from raschet.domain.errors import ProblemsError
+from raschet.scenarios.loader import load_scenario, read_scenario
+
+
+class Command(BaseCommand):
+    help = "Сценарии: load — проверить и загрузить файл сценария (raschet-scenario/1)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True, metavar="ДЕЙСТВИЕ")
+        load = sub.add_parser("load", help="проверить и загрузить сценарий в базу данных")
+        load.add_argument("file", help="файл сценария JSON")
+        check = sub.add_parser("check", help="только проверить сценарий, ничего не записывая")
+        check.add_argument("file", help="файл сценария JSON")
+
+    def handle(self, *args, action: str, file: str, **options) -> None:
+        call_command("migrate", verbosity=0, interactive=False)
+        try:
+            data = read_scenario(file)
+            if action == "check":
+                from raschet.scenarios.loader import check_scenario
+
+                problems = check_scenario(data)
+                if problems:
+                    raise ProblemsError(problems)
+                self.stdout.write(f"{file}: ошибок нет.")
+                return
+            written = load_scenario(data)
+        except ProblemsError as error:
+            self.stderr.write(f"{file}: сценарий не загружен, найдено ошибок: {len(error.problems)}")
+            for item in error.problems:
+                self.stderr.write(f"  {item.subject}: {item.message}")
+            sys.exit(2)
+        total = sum(written.values())
+        self.stdout.write(f"{file}: загружено записей: {total}")
+        for label, count in written.items():
+            if count:
+                self.stdout.write(f"  {label}: {count}")

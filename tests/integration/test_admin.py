@@ -1,0 +1,57 @@
+"""The admin shows a generated region in Russian, with the searches an operator uses."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from raschet.housing.models import Account, Building
+from raschet.scenarios.region import RegionSpec
+from raschet.web.management.commands.demo import load_region
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def operator_client(client):
+    user = get_user_model().objects.create_superuser("admin", "a@example.invalid", "pw-for-tests")
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def region():
+    return load_region(RegionSpec(accounts=60, seed=7), show_progress=False)
+
+
+def test_generated_region_has_the_requested_accounts(region):
+    assert region["accounts"] == 60
+    assert Account.objects.count() == 60
+    assert Building.objects.count() >= 1
+    assert all(2 <= len(b.premises.all()) for b in Building.objects.all())
+
+
+def test_admin_lists_and_searches_accounts_in_russian(operator_client, region):
+    account = Account.objects.select_related("premises__building").first()
+    page = operator_client.get("/admin/housing/account/", {"q": account.number}).content.decode()
+    assert "Лицевые счета" in page or "лицевые счета" in page
+    assert account.number in page and account.payer in page
+    by_address = operator_client.get("/admin/housing/account/",
+                                     {"q": account.premises.building.address.split(",")[1].strip()})
+    assert by_address.status_code == 200 and account.premises.building.address in by_address.content.decode()
+
+
+def test_account_page_shows_dated_rows_inline(operator_client, region):
+    account = Account.objects.filter(registrations__isnull=False).first()
+    page = operator_client.get(f"/admin/housing/account/{account.pk}/change/").content.decode()
+    for heading in ("Регистрации", "Услуги лицевого счёта", "Приборы учёта"):
+        assert heading in page
+
+
+@pytest.mark.parametrize("url", [
+    "/admin/", "/admin/housing/building/", "/admin/housing/premises/", "/admin/housing/person/",
+    "/admin/tariffs/tariff/", "/admin/tariffs/norm/", "/admin/tariffs/calcrule/", "/admin/tariffs/organization/",
+    "/admin/tariffs/accountservice/", "/admin/metering/meter/", "/admin/metering/reading/", "/",
+])
+def test_every_admin_page_opens(operator_client, region, url):
+    response = operator_client.get(url)
+    assert response.status_code == 200
+    assert "Расчёт" in response.content.decode()
