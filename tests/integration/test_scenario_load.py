@@ -98,3 +98,17 @@ def test_loading_the_same_codes_twice_is_refused_whole(scenario_path):
         load_scenario(json.loads(json.dumps(data, default=str)))
     assert {p.code for p in refused.value.problems} == {"duplicate"}
     assert table_counts() == before
+
+
+def test_bulk_write_refuses_a_dangling_reference():
+    from django.db import IntegrityError, transaction
+
+    from raschet.bulk import Tables, write_tables
+    from raschet.housing.models import Premises
+
+    tables = Tables({Premises: 1})
+    tables.add(Premises, ("building_id", "number", "kind", "meter_possible"), 987654, "1", "residential", True)
+    with pytest.raises(IntegrityError):
+        with transaction.atomic():
+            write_tables(tables)
+    assert not Premises.objects.exists()

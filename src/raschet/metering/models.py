@@ -66,7 +66,9 @@ class ReadingSource(models.TextChoices):
 
 
 class Reading(models.Model):
-    meter = models.ForeignKey(Meter, models.CASCADE, related_name="readings", verbose_name="прибор учёта")
+    # no index of its own: the unique (meter, date, zone) index serves lookups by meter
+    meter = models.ForeignKey(Meter, models.CASCADE, related_name="readings", verbose_name="прибор учёта",
+                              db_index=False)
     date = models.DateField("дата")
     zone = models.CharField("зона", max_length=10, choices=Zone.choices, default=Zone.TOTAL)
     value = models.DecimalField("показание", max_digits=22, decimal_places=7)

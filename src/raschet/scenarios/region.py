@@ -62,7 +62,13 @@ NORMS = [("cold_water", "person", "individual", "4.85"), ("hot_water", "person",
          ("heating", "area", "individual", "0.018"), ("waste", "person", "individual", "0.183333"),
          ("odn_cold_water", "common_area", "common", "0.03")]
 STEPS = [(date(2025, 7, 1), D("1")), (date(2026, 1, 1), D("1.017")), (date(2026, 10, 1), D("1.119"))]
+READING_COLUMNS = ("meter_id", "date", "zone", "value", "source", "entered_by_id", "entered_at")
 MONTHLY_USE = {"cold_water": D("3.4"), "hot_water": D("2.3"), "day": D("70"), "night": D("28")}
+
+
+def _milli_text(value: int) -> str:
+    """Thousandths as exact decimal text: 123456 → '123.456'."""
+    return f"{value // 1000}.{value % 1000:03d}"
 
 
 @dataclass
@@ -86,6 +92,9 @@ class RegionBuilder:
         self.services: dict[str, int] = {}
         self.orgs: dict[str, int] = {}
         self._names = self._name_pools()
+        # dates by [month index][day]; index -1 is the month before the first
+        self.days = {m: {d: date((self.first + m).year, (self.first + m).month, d) for d in range(1, 29)}
+                     for m in range(-1, spec.months)}
 
     def _name_pools(self) -> dict[str, list[str]]:
         f = self.fake
@@ -126,7 +135,7 @@ class RegionBuilder:
             self.orgs[code] = self.organization(code, name, roles)
         for code, name, kind, unit, supplier, base, method, params in SERVICES:
             self.services[code] = t.add(Service, ("code", "name", "kind", "unit"), code, name, kind, unit)
-            rates = {"total": base} if base else {"day": "7.50", "night": "3.20"}
+            rates = {"total": base} if base else {"total": "6.43", "day": "7.50", "night": "3.20"}
             for zone, value in rates.items():
                 for index, (start, factor) in enumerate(STEPS):
                     end = STEPS[index + 1][0] if index + 1 < len(STEPS) else None
@@ -200,8 +209,11 @@ class RegionBuilder:
             for month, volume in enumerate(use):
                 cold_sum[month] += volume
             self.meter(account_id, building_id, premises_id, "hot_water", {"total": MONTHLY_USE["hot_water"] * people})
-            self.meter(account_id, building_id, premises_id, "electricity",
-                       {"day": MONTHLY_USE["day"] * people, "night": MONTHLY_USE["night"] * people})
+            if rng.random() < 0.3:  # a third of flats have day/night meters
+                zones = {"day": MONTHLY_USE["day"] * people, "night": MONTHLY_USE["night"] * people}
+            else:
+                zones = {"total": (MONTHLY_USE["day"] + MONTHLY_USE["night"]) * people}
+            self.meter(account_id, building_id, premises_id, "electricity", zones)
         else:
             for month in range(self.spec.months):
                 cold_sum[month] += D("4.85") * residents
@@ -236,25 +248,25 @@ class RegionBuilder:
         return totals
 
     def _readings(self, meter_id: int, monthly: dict[str, Decimal], gaps: float) -> list[Decimal]:
-        rng, t = self.rng, self.tables
-        columns = ("meter_id", "date", "zone", "value", "source", "entered_by_id", "entered_at")
-        value = {zone: D(rng.randint(0, 900)) for zone in monthly}
-        before = self.first.previous()
-        for zone in monthly:  # the reading the first month's consumption is counted from
-            t.add(Reading, columns, meter_id, date(before.year, before.month, 23), zone, value[zone], "import",
-                  None, self.now)
+        """Monthly readings in thousandths (integers: millions of them, so no Decimal arithmetic here);
+        returns the "total" register's consumption per month."""
+        rng, now = self.rng, self.now
+        milli = [(zone, int(use * 1000)) for zone, use in monthly.items()]
+        value = {zone: rng.randrange(900_000) for zone in monthly}
+        # the reading the first month's consumption is counted from
+        rows = [(meter_id, self.days[-1][23], zone, _milli_text(value[zone]), "import", None, now) for zone in monthly]
         used = []
         for month in range(self.spec.months):
-            period = self.first + month
-            step = {zone: (use * D(rng.randint(70, 130)) / 100).quantize(D("0.001")) for zone, use in monthly.items()}
-            used.append(step.get("total", D(0)))
-            for zone in monthly:
-                value[zone] += step[zone]
+            step = 0
+            for zone, use in milli:
+                step = use * (70 + int(rng.random() * 60)) // 100
+                value[zone] += step
+            used.append(D(step) / 1000)
             if gaps and rng.random() < gaps:
                 continue
-            day = date(period.year, period.month, rng.randint(20, 25))
-            for zone in monthly:
-                t.add(Reading, columns, meter_id, day, zone, value[zone], "import", None, self.now)
+            day = self.days[month][20 + int(rng.random() * 6)]
+            rows += [(meter_id, day, zone, _milli_text(value[zone]), "import", None, now) for zone in monthly]
+        self.tables.add_rows(Reading, READING_COLUMNS, rows)
         return used
 
     def building_meter(self, building_id: int, number: int, service: str, monthly: list[Decimal],
@@ -264,7 +276,7 @@ class RegionBuilder:
                                  "zones", "installed", "removed", "verification_due", "digits"),
                          f"{prefix}{number:06d}", f"ОДПУ-{number}", "building", building_id, None, None,
                          self.services[service], [], date(2019, 1, 1), None, date(2031, 1, 1), None)
-        columns = ("meter_id", "date", "zone", "value", "source", "entered_by_id", "entered_at")
+        columns = READING_COLUMNS
         value = D(1000)
         previous = self.first.previous()
         t.add(Reading, columns, meter_id, date(previous.year, previous.month, 25), "total", value, "import", None,

@@ -1,0 +1,65 @@
+"""Generate a region and load it through the bulk path; print how long each step took.
+
+    python bench/load_region.py --accounts 100000 [--database URL]
+
+The database (default: a fresh SQLite file under /tmp) is migrated first; PostgreSQL databases are
+dropped and created anew so the figure is for an empty installation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+
+
+def prepare_database(url: str | None) -> str:
+    if url is None:
+        path = os.path.join(tempfile.mkdtemp(prefix="raschet-bench-"), "bench.sqlite3")
+        return f"sqlite:///{path}"
+    if url.startswith("postgres"):
+        import psycopg
+
+        base, name = url.rsplit("/", 1)
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            connection.execute(f'CREATE DATABASE "{name}"')
+    return url
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=100_000)
+    parser.add_argument("--database", help="URL; default: a new SQLite file")
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args()
+    os.environ["RASCHET_DATABASE_URL"] = prepare_database(args.database)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "raschet.web.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from raschet.scenarios.region import RegionSpec
+    from raschet.web.management.commands.demo import load_region
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    figures = load_region(RegionSpec(accounts=args.accounts, seed=args.seed), show_progress=sys.stderr.isatty())
+    total = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"database        {connection.vendor}")
+    print(f"accounts        {figures['accounts']}")
+    print(f"rows written    {figures['rows']}")
+    print(f"generate        {figures['generate_s']:.1f} s")
+    print(f"write           {figures['write_s']:.1f} s ({figures['rows'] / figures['write_s']:,.0f} rows/s)")
+    print(f"total           {total:.1f} s (target ≤ 60 s)")
+    print(f"peak memory     {peak:,.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
