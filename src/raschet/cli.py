@@ -7,7 +7,8 @@ import sys
 
 PROJECT_COMMANDS = {
     "demo": "создать демонстрационный регион, рассчитать и запустить веб-интерфейс",
-    "scenario": "проверить и загрузить сценарий (raschet scenario load FILE)",
+    "scenario": "сценарии: load, check, run FILE — загрузить, проверить, проиграть и вывести результат",
+    "calc": "рассчитать период (raschet calc --period ГГГГ-ММ [--account N] [--simulate])",
     "runserver": "запустить веб-интерфейс",
     "migrate": "создать или обновить схему базы данных",
     "createsuperuser": "создать администратора",
@@ -45,11 +46,24 @@ def _use_demo_database(args: list[str]) -> None:
     os.environ["RASCHET_DATABASE_URL"] = f"sqlite:///{demo}"
 
 
+def _use_scenario_database(args: list[str]) -> None:
+    """``scenario run`` plays into a fresh temporary SQLite file unless ``--database URL`` is given."""
+    import tempfile
+
+    if "--database" in args:
+        os.environ["RASCHET_DATABASE_URL"] = args[args.index("--database") + 1]
+        return
+    folder = tempfile.mkdtemp(prefix="raschet-scenario-")
+    os.environ["RASCHET_DATABASE_URL"] = f"sqlite:///{folder}/scenario.sqlite3"
+
+
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "raschet.web.settings")
     if args and args[0] == "demo":
         _use_demo_database(args)
+    if args[:2] == ["scenario", "run"]:
+        _use_scenario_database(args)
     import django
 
     django.setup()

@@ -1,1 +1,156 @@
-"""Billing models arrive with the calculation engine."""
+"""Billing: periods and their state, calculation runs with their draft lines and problems, and the
+append-only ledger.
+
+A run computes a period into draft ``ChargeLine`` rows (replaceable while the period is open); closing
+the period posts the lines of its last run as ledger ``Entry`` rows, which nothing updates or deletes.
+A later change that reaches into a closed period is corrected by new ``recalc`` entries in the open
+period that point at the corrected one (``ref_period``).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from raschet.housing.models import Account
+from raschet.tariffs.models import Organization, Service
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+VOLUME = {"max_digits": 20, "decimal_places": 6}
+
+
+class PeriodState(models.TextChoices):
+    OPEN = "open", "открыт"
+    CALCULATED = "calculated", "рассчитан"
+    CLOSED = "closed", "закрыт"
+
+
+class BillingPeriod(models.Model):
+    period = models.CharField("расчётный период", max_length=7, unique=True, help_text="ГГГГ-ММ")
+    state = models.CharField("состояние", max_length=12, choices=PeriodState.choices, default=PeriodState.OPEN)
+    closed_at = models.DateTimeField("закрыт", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "расчётный период"
+        verbose_name_plural = "расчётные периоды"
+        ordering = ["-period"]
+
+    def __str__(self) -> str:
+        return self.period
+
+
+class RunStatus(models.TextChoices):
+    RUNNING = "running", "выполняется"
+    DONE = "done", "выполнен"
+    SUPERSEDED = "superseded", "заменён новым расчётом"
+    POSTED = "posted", "проведён"
+    FAILED = "failed", "ошибка"
+
+
+class CalcRun(models.Model):
+    period = models.CharField("период", max_length=7, db_index=True)
+    scope = models.CharField("охват", max_length=200, default="все лицевые счета")
+    simulate = models.BooleanField("имитация (не проводится)", default=False)
+    status = models.CharField("состояние", max_length=12, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    started_at = models.DateTimeField("начат", auto_now_add=True)
+    finished_at = models.DateTimeField("завершён", null=True, blank=True)
+    accounts = models.PositiveIntegerField("лицевых счетов", default=0)
+    lines = models.PositiveIntegerField("строк начислений", default=0)
+    problems = models.PositiveIntegerField("ошибок", default=0)
+    timings = models.JSONField("время этапов, с", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "расчёт"
+        verbose_name_plural = "расчёты"
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"Расчёт за {self.period} ({self.get_status_display()})"
+
+
+class LineKind(models.TextChoices):
+    CHARGE = "charge", "начисление"
+    RECALC = "recalc", "перерасчёт"
+    PAYMENT = "payment", "оплата"
+    PENALTY = "penalty", "пени"
+    CORRECTION = "correction", "корректировка"
+
+
+class ChargeLine(models.Model):
+    """One computed line of a run: an account × service × supplier × zone × segment, with how it
+    was computed, so the operator and the subscriber can see why."""
+
+    run = models.ForeignKey(CalcRun, models.CASCADE, related_name="charge_lines", verbose_name="расчёт")
+    account = models.ForeignKey(Account, models.CASCADE, related_name="charge_lines", verbose_name="лицевой счёт",
+                                db_index=False)
+    service = models.ForeignKey(Service, models.PROTECT, related_name="+", verbose_name="услуга")
+    supplier = models.ForeignKey(Organization, models.PROTECT, related_name="+", verbose_name="поставщик")
+    period = models.CharField("период проведения", max_length=7)
+    ref_period = models.CharField("период начисления", max_length=7)
+    kind = models.CharField("вид", max_length=12, choices=LineKind.choices, default=LineKind.CHARGE)
+    zone = models.CharField("зона", max_length=10, default="total")
+    band = models.PositiveSmallIntegerField("диапазон", null=True, blank=True)
+    date_from = models.DateField("с")
+    date_to = models.DateField("по (не включая)")
+    days = models.PositiveSmallIntegerField("дней")
+    method = models.CharField("способ расчёта", max_length=20)
+    volume_source = models.CharField("источник объёма", max_length=20)
+    volume = models.DecimalField("объём", **VOLUME)
+    tariff = models.DecimalField("тариф", **VOLUME)
+    factor = models.DecimalField("коэффициент", max_digits=8, decimal_places=4, default=1)
+    amount = models.DecimalField("сумма", **MONEY)
+    excess_amount = models.DecimalField("превышение из-за повышающего коэффициента", default=0, **MONEY)
+    reason = models.CharField("основание", max_length=300, blank=True)
+    explanation = models.JSONField("как рассчитано", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "строка начисления"
+        verbose_name_plural = "строки начислений"
+        indexes = [models.Index(fields=["account", "ref_period"])]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.service_id} {self.amount}"
+
+
+class CalcProblem(models.Model):
+    """An account the run could not calculate (errors as data: the rest of the run goes on)."""
+
+    run = models.ForeignKey(CalcRun, models.CASCADE, related_name="problem_rows", verbose_name="расчёт")
+    account = models.ForeignKey(Account, models.CASCADE, null=True, blank=True, related_name="+",
+                                verbose_name="лицевой счёт")
+    service = models.CharField("услуга", max_length=40, blank=True)
+    code = models.CharField("код", max_length=40)
+    message = models.TextField("сообщение")
+    subject = models.CharField("где", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "ошибка расчёта"
+        verbose_name_plural = "ошибки расчёта"
+
+    def __str__(self) -> str:
+        return f"{self.subject}: {self.message}"
+
+
+class Entry(models.Model):
+    """The ledger: append-only; the sign of ``amount`` is its effect on the debt."""
+
+    account = models.ForeignKey(Account, models.PROTECT, related_name="entries", verbose_name="лицевой счёт",
+                                db_index=False)
+    service = models.ForeignKey(Service, models.PROTECT, related_name="+", verbose_name="услуга")
+    supplier = models.ForeignKey(Organization, models.PROTECT, related_name="+", verbose_name="поставщик")
+    period = models.CharField("период проведения", max_length=7, db_index=True)
+    ref_period = models.CharField("период начисления", max_length=7)
+    kind = models.CharField("вид", max_length=12, choices=LineKind.choices)
+    amount = models.DecimalField("сумма", **MONEY)
+    volume = models.DecimalField("объём", null=True, blank=True, **VOLUME)
+    line = models.ForeignKey(ChargeLine, models.PROTECT, null=True, blank=True, related_name="entries",
+                             verbose_name="строка расчёта")
+    reason = models.CharField("основание", max_length=300, blank=True)
+    created_at = models.DateTimeField("проведено", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "проводка"
+        verbose_name_plural = "проводки (лицевой счёт)"
+        indexes = [models.Index(fields=["account", "ref_period"])]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.get_kind_display()} {self.amount}"

@@ -42,6 +42,8 @@ CODES: dict[str, str] = {
     "invalid_expression": "Ошибка в формуле «{expression}»: {reason}",
     "unknown_input": "Неизвестная входная величина «{name}». Допустимые: {known}.",
     "not_supported": "Не поддерживается: {what}.",
+    "period_closed": "Период {period} нельзя рассчитать или изменить: закрыт период {closed}. Изменения прошлого попадают перерасчётом в открытый период.",
+    "period_not_calculated": "Период {period} не рассчитан: сначала выполните расчёт (raschet calc --period {period}).",
     "invalid_structure": "Неверная структура: {reason}.",
     "invalid_file": "Файл не прочитан: {reason}.",
 }

@@ -76,13 +76,17 @@ def _reference_rows(data: dict, tables: Tables) -> Ids:
         ids.services[service["code"]] = tables.add(
             Service, ("code", "name", "kind", "unit"), service["code"], service["name"], service["kind"],
             service["unit"])
-    for rate in data.get("key_rates", []):
-        tables.add(KeyRate, ("valid_from", "valid_to", "value"), _d(rate["valid_from"]),
-                   _d(rate.get("valid_to")), dec(rate["value"]))
+    key_rate_rows(tables, data.get("key_rates", []))
     return ids
 
 
-def _dated_reference_rows(data: dict, tables: Tables, ids: Ids) -> None:
+def key_rate_rows(tables: Tables, rates: list[dict]) -> None:
+    for rate in rates:
+        tables.add(KeyRate, ("valid_from", "valid_to", "value"), _d(rate["valid_from"]),
+                   _d(rate.get("valid_to")), dec(rate["value"]))
+
+
+def dated_reference_rows(data: dict, tables: Tables, ids: Ids) -> None:
     for t in data["tariffs"]:
         tables.add(Tariff, ("service_id", "supplier_id", "zone", "band", "building_id", "valid_from",
                             "valid_to", "value", "legal_basis"),
@@ -111,7 +115,7 @@ def _plain(value):
     return str(value) if isinstance(value, Decimal) else value
 
 
-def _meter_rows(tables: Tables, ids: Ids, meter: dict, building_id: int, premises_id: int | None,
+def meter_rows(tables: Tables, ids: Ids, meter: dict, building_id: int, premises_id: int | None,
                 account_id: int | None) -> None:
     meter_id = tables.add(
         Meter, ("code", "serial", "scope", "building_id", "premises_id", "account_id", "service_id", "zones",
@@ -134,21 +138,21 @@ def add_readings(tables: Tables, meter_id: int, readings: list[dict], *, source:
             tables.add(Reading, columns, meter_id, _d(reading["date"]), zone, dec(value), source, None, now)
 
 
-def _account_rows(tables: Tables, ids: Ids, account: dict, premises_id: int, building_id: int) -> None:
+def account_rows(tables: Tables, ids: Ids, account: dict, premises_id: int, building_id: int) -> None:
     account_id = ids.accounts[account["number"]]
-    for r in account["residents"]:
+    for r in account.get("residents", []):
         tables.add(ResidentCount, ("account_id", "valid_from", "valid_to", "count"), account_id,
                    _d(r["valid_from"]), _d(r.get("valid_to")), r["count"])
     for a in account.get("absences", []):
         tables.add(AbsenceModel, ("account_id", "date_from", "date_to", "reason"), account_id, _d(a["from"]),
                    _d(a["to"]), a.get("reason", ""))
-    for s in account["services"]:
+    for s in account.get("services", []):
         tables.add(AccountService, ("account_id", "service_id", "supplier_id", "gis_service_id", "valid_from",
                                     "valid_to"),
                    account_id, ids.services[s["service"]], ids.organizations[s["supplier"]], "",
                    _d(s["valid_from"]), _d(s.get("valid_to")))
     for meter in account.get("meters", []):
-        _meter_rows(tables, ids, meter, building_id, premises_id, account_id)
+        meter_rows(tables, ids, meter, building_id, premises_id, account_id)
 
 
 def scenario_tables(data: dict, start_ids: dict | None = None) -> Tables:
@@ -177,10 +181,10 @@ def scenario_tables(data: dict, start_ids: dict | None = None) -> Tables:
                     _d(account.get("closed")), dec(account.get("opening_balance", "0")))
                 pending.append((account, premises_id, building_id))
         for meter in building.get("meters", []):
-            _meter_rows(tables, ids, meter, building_id, None, None)
+            meter_rows(tables, ids, meter, building_id, None, None)
     for account, premises_id, building_id in pending:
-        _account_rows(tables, ids, account, premises_id, building_id)
-    _dated_reference_rows(data, tables, ids)
+        account_rows(tables, ids, account, premises_id, building_id)
+    dated_reference_rows(data, tables, ids)
     return tables
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 from django.core.management import call_command
@@ -20,11 +21,20 @@ class Command(BaseCommand):
         load.add_argument("file", help="файл сценария JSON")
         check = sub.add_parser("check", help="только проверить сценарий, ничего не записывая")
         check.add_argument("file", help="файл сценария JSON")
+        run = sub.add_parser("run", help="загрузить сценарий в новую базу, проиграть шаги и вывести результат JSON")
+        run.add_argument("file", help="файл сценария JSON")
+        run.add_argument("--database", help="URL базы (по умолчанию новый временный файл SQLite)")
 
     def handle(self, *args, action: str, file: str, **options) -> None:
         call_command("migrate", verbosity=0, interactive=False)
         try:
             data = read_scenario(file)
+            if action == "run":
+                from raschet.scenarios.runner import run_scenario
+
+                result = run_scenario(data)
+                self.stdout.write(json.dumps(result, ensure_ascii=False, indent=1))
+                return
             if action == "check":
                 from raschet.scenarios.loader import check_scenario
 

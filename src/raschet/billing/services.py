@@ -1,0 +1,235 @@
+"""Use cases of billing: calculate a period (or simulate it), close a period.
+
+Each function owns its transaction. A calculation is cut into units of whole buildings; each unit
+reads its inputs, runs the engine and writes its lines, so one unit's bad data never stops another
+and an account's problems are rows, not exceptions.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import polars as pl
+from django.db import connection, transaction
+from django.utils import timezone
+
+from raschet.billing.models import (
+    BillingPeriod,
+    CalcProblem,
+    CalcRun,
+    ChargeLine,
+    Entry,
+    PeriodState,
+    RunStatus,
+)
+from raschet.billing.snapshot import load_snapshot, scope_buildings
+from raschet.bulk import Tables, first_free_ids, write_tables
+from raschet.domain.errors import ProblemsError, problem
+from raschet.domain.periods import Period
+from raschet.engine import CalcResult, calculate
+from raschet.housing.models import Account
+from raschet.tariffs.models import Organization, Service
+
+UNIT_ACCOUNTS = 20_000
+LINE_COLUMNS = ("run_id", "account_id", "service_id", "supplier_id", "period", "ref_period", "kind", "zone", "band",
+                "date_from", "date_to", "days", "method", "volume_source", "volume", "tariff", "factor", "amount",
+                "excess_amount", "reason", "explanation")
+EXPLAINED = ("area", "share", "residents", "norm", "reading_prev", "reading_cur", "reading_prev_date",
+             "reading_cur_date", "building_volume", "individual_volume_sum", "rule_id")
+
+
+@dataclass
+class RunOutcome:
+    """What a run produced: the run record (None for a simulation), its lines and problems as frames."""
+
+    run: CalcRun | None
+    lines: pl.DataFrame
+    problems: pl.DataFrame
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _refuse_closed(period: Period) -> None:
+    closed = BillingPeriod.objects.filter(state=PeriodState.CLOSED, period__gte=str(period)).order_by("-period").first()
+    if closed is not None:
+        raise ProblemsError([problem("period_closed", str(period), period=str(period), closed=closed.period)])
+
+
+def _units(account_ids: list[int] | None) -> list[list[int] | None]:
+    """Groups of whole buildings of about UNIT_ACCOUNTS accounts (None = every building, for small regions)."""
+    buildings = scope_buildings(account_ids)
+    if buildings is None:
+        rows = list(Account.objects.values_list("premises__building_id").order_by("premises__building_id"))
+        counts: dict[int, int] = {}
+        for (building_id,) in rows:
+            counts[building_id] = counts.get(building_id, 0) + 1
+    else:
+        counts = {b: 1 for b in buildings}
+    units, current, size = [], [], 0
+    for building_id, count in counts.items():
+        current.append(building_id)
+        size += count
+        if size >= UNIT_ACCOUNTS:
+            units.append(current)
+            current, size = [], 0
+    if current:
+        units.append(current)
+    return units
+
+
+def compute(period: Period, account_ids: list[int] | None = None,
+            progress: Callable[[int], None] | None = None) -> CalcResult:
+    """The engine's result for the period over the scope, unit by unit, nothing written."""
+    results = []
+    for unit in _units(account_ids):
+        snapshot = load_snapshot(unit)
+        results.append(calculate(snapshot, period, accounts=account_ids))
+        if progress:
+            progress(len(unit))
+    if not results:
+        return calculate(load_snapshot([]), period)
+    timings: dict[str, float] = {}
+    for result in results:
+        for stage, seconds in result.timings.items():
+            timings[stage] = timings.get(stage, 0.0) + seconds
+    return CalcResult(lines=pl.concat([r.lines for r in results]), problems=pl.concat([r.problems for r in results]),
+                      timings=timings)
+
+
+def _posted_totals(period: Period, account_ids: list[int] | None) -> pl.DataFrame:
+    """What the ledger holds for an accrual period, per account × service × supplier."""
+    entries = Entry.objects.filter(ref_period=str(period), kind__in=["charge", "recalc"])
+    if account_ids is not None:
+        entries = entries.filter(account_id__in=account_ids)
+    rows = entries.values_list("account_id", "service__code", "supplier__code", "amount", "volume")
+    frame = pl.DataFrame([(a, s, o, str(m), str(v or 0)) for a, s, o, m, v in rows],
+                         schema={"account_id": pl.Int64, "service": pl.Utf8, "supplier": pl.Utf8,
+                                 "posted": pl.Utf8, "posted_volume": pl.Utf8}, orient="row")
+    return frame.with_columns(pl.col("posted").str.to_decimal(scale=2), pl.col("posted_volume").str.to_decimal(scale=6)) \
+        .group_by("account_id", "service", "supplier").agg(pl.col("posted").sum(), pl.col("posted_volume").sum())
+
+
+def recalculation_lines(period: Period, ref: Period, account_ids: list[int] | None) -> pl.DataFrame:
+    """Recalc lines in ``period`` for the closed period ``ref``: today's result minus what is posted."""
+    fresh = compute(ref, account_ids).lines
+    new = fresh.group_by("account_id", "number", "service", "supplier").agg(
+        pl.col("amount").sum().alias("new"), pl.col("volume").filter(pl.col("kind") == "charge").sum().alias("new_volume"),
+        pl.col("method").first(), pl.col("volume_source").first(), pl.col("tariff").last())
+    posted = _posted_totals(ref, account_ids)
+    diff = new.join(posted, on=["account_id", "service", "supplier"], how="full", coalesce=True).with_columns(
+        pl.col("new").fill_null(Decimal(0)), pl.col("posted").fill_null(Decimal(0)),
+        pl.col("new_volume").fill_null(Decimal(0)), pl.col("posted_volume").fill_null(Decimal(0)))
+    diff = diff.with_columns((pl.col("new") - pl.col("posted")).cast(pl.Decimal(38, 2)).alias("amount"),
+                             (pl.col("new_volume") - pl.col("posted_volume")).cast(pl.Decimal(38, 6)).alias("volume"))
+    return diff.filter(pl.col("amount") != 0).with_columns(
+        pl.lit("recalc").alias("kind"), pl.lit(str(ref)).alias("ref_period"),
+        pl.lit(ref.start).alias("date_from"), pl.lit(ref.end).alias("date_to"),
+        pl.lit(ref.days).alias("days"), pl.lit("total").alias("zone"), pl.lit(None, pl.Int16).alias("band"),
+        pl.col("method").fill_null("recalc"), pl.col("volume_source").fill_null("formula"),
+        pl.col("tariff").fill_null(Decimal(0)), pl.lit(Decimal(1)).alias("factor"),
+        pl.lit(Decimal(0)).alias("excess_amount"),
+        pl.format("Перерасчёт за {}: было {}, стало {}", pl.lit(str(ref)), pl.col("posted").cast(pl.Utf8),
+                  pl.col("new").cast(pl.Utf8)).alias("reason"))
+
+
+def _line_rows(run_id: int, period: Period, lines: pl.DataFrame, ids: dict) -> list[tuple]:
+    rows = []
+    explained = [c for c in EXPLAINED if c in lines.columns]
+    for line in lines.iter_rows(named=True):
+        kind = line["kind"]
+        explanation = json.loads(line["explanation"]) if line.get("explanation") else {}
+        explanation.update({k: str(line[k]) for k in explained if line[k] is not None})
+        rows.append((run_id, line["account_id"], ids["services"][line["service"]], ids["suppliers"][line["supplier"]],
+                     str(period), line.get("ref_period") or str(period), "recalc" if kind == "reduction" else kind,
+                     line["zone"] or "total", line["band"], line["date_from"], line["date_to"], line["days"],
+                     line["method"], line["volume_source"], line["volume"], line["tariff"], line["factor"],
+                     line["amount"], line["excess_amount"], line["reason"] or "", explanation))
+    return rows
+
+
+def _reference_ids() -> dict:
+    return {"services": dict(Service.objects.values_list("code", "id")),
+            "suppliers": dict(Organization.objects.values_list("code", "id"))}
+
+
+def closed_periods_with_entries(before: Period) -> list[Period]:
+    codes = BillingPeriod.objects.filter(state=PeriodState.CLOSED, period__lt=str(before)).values_list("period", flat=True)
+    return [Period.parse(code) for code in sorted(codes) if Entry.objects.filter(ref_period=code).exists()]
+
+
+def calculate_period(*, period: Period, account_numbers: Iterable[str] | None = None, simulate: bool = False,
+                     recalculate_past: bool = True, progress: Callable[[int], None] | None = None) -> RunOutcome:
+    """Calculate the open ``period`` for all accounts or the named ones, with recalculation of closed
+    periods whose inputs changed; a simulation returns the lines and writes nothing."""
+    _refuse_closed(period)
+    account_ids = _account_ids(account_numbers)
+    result = compute(period, account_ids, progress)
+    lines = result.lines.with_columns(pl.lit(str(period)).alias("ref_period"))
+    if recalculate_past:
+        recalcs = [recalculation_lines(period, ref, account_ids) for ref in closed_periods_with_entries(period)]
+        if recalcs:
+            lines = pl.concat([lines, *[r.select(lines.columns) for r in recalcs if not r.is_empty()]], how="vertical_relaxed")
+    if simulate:
+        return RunOutcome(None, lines, result.problems, result.timings)
+    return RunOutcome(_store_run(period, account_ids, lines, result), lines, result.problems, result.timings)
+
+
+def _account_ids(numbers: Iterable[str] | None) -> list[int] | None:
+    if numbers is None:
+        return None
+    numbers = list(numbers)
+    found = dict(Account.objects.filter(number__in=numbers).values_list("number", "id"))
+    missing = [n for n in numbers if n not in found]
+    if missing:
+        raise ProblemsError([problem("unknown_reference", n, kind="лицевой счёт", value=n) for n in missing])
+    return list(found.values())
+
+
+@transaction.atomic
+def _store_run(period: Period, account_ids: list[int] | None, lines: pl.DataFrame, result: CalcResult) -> CalcRun:
+    scope = "все лицевые счета" if account_ids is None else f"лицевых счетов: {len(account_ids)}"
+    drafts = ChargeLine.objects.filter(run__period=str(period), run__status=RunStatus.DONE)
+    if account_ids is None:
+        CalcRun.objects.filter(period=str(period), status=RunStatus.DONE, simulate=False).update(
+            status=RunStatus.SUPERSEDED)
+        drafts.delete()
+    else:
+        drafts.filter(account_id__in=account_ids).delete()
+    run = CalcRun.objects.create(period=str(period), scope=scope, accounts=result.lines["account_id"].n_unique(),
+                                 lines=lines.height, problems=result.problems.height, timings=result.timings,
+                                 status=RunStatus.DONE)
+    tables = Tables(first_free_ids([ChargeLine, CalcProblem]))
+    tables.declare(ChargeLine, CalcProblem)
+    tables.add_rows(ChargeLine, LINE_COLUMNS, _line_rows(run.id, period, lines, _reference_ids()))
+    tables.add_rows(CalcProblem, ("run_id", "account_id", "service", "code", "message", "subject"),
+                    [(run.id, p["account_id"], p["service"] or "", p["code"], p["message"], p["subject"] or "")
+                     for p in result.problems.iter_rows(named=True)])
+    write_tables(tables)
+    run.finished_at = timezone.now()
+    run.save(update_fields=["finished_at"])
+    BillingPeriod.objects.update_or_create(period=str(period), defaults={"state": PeriodState.CALCULATED})
+    return run
+
+
+@transaction.atomic
+def close_period(*, period: Period) -> int:
+    """Post the period's calculated lines to the ledger and close it; returns the entries posted."""
+    _refuse_closed(period)
+    runs = CalcRun.objects.filter(period=str(period), status=RunStatus.DONE, simulate=False)
+    if not runs.exists():
+        raise ProblemsError([problem("period_not_calculated", str(period), period=str(period))])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO billing_entry (account_id, service_id, supplier_id, period, ref_period, kind, amount, "
+            "volume, line_id, reason, created_at) "
+            "SELECT l.account_id, l.service_id, l.supplier_id, l.period, l.ref_period, l.kind, l.amount, l.volume, "
+            "l.id, l.reason, %s FROM billing_chargeline l JOIN billing_calcrun r ON r.id = l.run_id "
+            "WHERE r.period = %s AND r.status = %s AND r.simulate = %s",
+            [timezone.now(), str(period), RunStatus.DONE, False])
+        posted = cursor.rowcount
+    runs.update(status=RunStatus.POSTED)
+    BillingPeriod.objects.update_or_create(period=str(period), defaults={"state": PeriodState.CLOSED,
+                                                                         "closed_at": timezone.now()})
+    return posted

@@ -1,0 +1,163 @@
+"""From the database to the engine: read the inputs of a scope into a ``raschet.engine.Snapshot``.
+
+Every decimal and date is selected as text and cast by Polars, so SQLite (which keeps numerics as
+floating point) and PostgreSQL give the engine the same exact values. The scope is a set of
+buildings: calculating one account reads its whole building, because common-needs distribution
+needs every individual volume of the building.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+import polars as pl
+from django.db import connection
+
+from raschet.engine import Snapshot
+from raschet.engine.snapshot import SCHEMAS
+
+Rows = list[tuple]
+
+
+def _text(column: str) -> str:
+    return f"CAST({column} AS TEXT)"
+
+
+def _frame(name: str, sql: str, params: Iterable = ()) -> pl.DataFrame:
+    """Run ``sql`` (columns in the order of the table's schema, decimals and dates as text) and cast."""
+    schema = SCHEMAS[name]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        rows = cursor.fetchall()
+    raw_schema = {c: (t if t in (pl.Int64, pl.Int32, pl.Int16, pl.Boolean) else pl.Utf8) for c, t in schema.items()}
+    frame = pl.DataFrame(rows, schema=raw_schema, orient="row")
+    casts = []
+    for column, dtype in schema.items():
+        if dtype == pl.Date:
+            casts.append(pl.col(column).str.slice(0, 10).str.to_date("%Y-%m-%d"))
+        elif isinstance(dtype, pl.Decimal):
+            casts.append(pl.col(column).str.to_decimal(scale=dtype.scale).cast(dtype))
+        else:
+            casts.append(pl.col(column))
+    return frame.select(casts)
+
+
+def _in(column: str, ids: list[int] | None) -> tuple[str, list]:
+    if ids is None:
+        return "", []
+    if not ids:
+        return " AND 1 = 0", []
+    return f" AND {column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+
+def scope_buildings(account_ids: Iterable[int] | None) -> list[int] | None:
+    """The buildings whose data a calculation of these accounts needs (None = all)."""
+    if account_ids is None:
+        return None
+    from raschet.housing.models import Account
+
+    return sorted(set(Account.objects.filter(pk__in=list(account_ids)).values_list("premises__building_id", flat=True)))
+
+
+def load_snapshot(building_ids: list[int] | None = None) -> Snapshot:
+    """All inputs of the given buildings (all buildings when None)."""
+    where_b, p_b = _in("p.building_id", building_ids)
+    accounts = _frame("accounts", f"""
+        SELECT a.id, a.number, a.premises_id, p.building_id, p.kind,
+               p.meter_possible, {_text('a.share')}, {_text('a.opened')}, {_text('a.closed')}
+        FROM housing_account a JOIN housing_premises p ON p.id = a.premises_id WHERE 1 = 1{where_b}""", p_b)
+    account_ids = accounts["account_id"].to_list() if building_ids is not None else None
+    where_a, p_a = _in("x.account_id", account_ids)
+    where_bb, p_bb = _in("b.id", building_ids)
+    frames = {
+        "accounts": accounts,
+        "buildings": _frame("buildings", f"""SELECT b.id, b.code, {_text('b.total_area')}, {_text('b.common_area')}
+                                             FROM housing_building b WHERE 1 = 1{where_bb}""", p_bb),
+        "areas": _frame("areas", f"""SELECT x.premises_id, {_text('x.valid_from')}, {_text('x.valid_to')},
+                                     {_text('x.value')} FROM housing_premisesarea x
+                                     JOIN housing_premises p ON p.id = x.premises_id WHERE 1 = 1{where_b}""", p_b),
+        "residents": residents_frame(account_ids),
+        "services": _frame("services", "SELECT code, kind, unit FROM tariffs_service"),
+        "account_services": _frame("account_services", f"""
+            SELECT x.account_id, s.code, o.code, {_text('x.valid_from')}, {_text('x.valid_to')}
+            FROM tariffs_accountservice x JOIN tariffs_service s ON s.id = x.service_id
+            JOIN tariffs_organization o ON o.id = x.supplier_id WHERE 1 = 1{where_a}""", p_a),
+        "tariffs": _frame("tariffs", f"""
+            SELECT s.code, o.code, t.zone, t.band, t.building_id, {_text('t.valid_from')}, {_text('t.valid_to')},
+                   {_text('t.value')}
+            FROM tariffs_tariff t JOIN tariffs_service s ON s.id = t.service_id
+            JOIN tariffs_organization o ON o.id = t.supplier_id"""),
+        "norms": _frame("norms", f"""
+            SELECT s.code, n.kind, n.basis, n.building_id, {_text('n.valid_from')}, {_text('n.valid_to')},
+                   {_text('n.value')} FROM tariffs_norm n JOIN tariffs_service s ON s.id = n.service_id"""),
+        "rules": _frame("rules", f"""
+            SELECT r.id, s.code, r.method, r.building_id, r.account_id, {_text('r.valid_from')},
+                   {_text('r.valid_to')}, {_text('r.params')}
+            FROM tariffs_calcrule r JOIN tariffs_service s ON s.id = r.service_id"""),
+        "meters": _frame("meters", f"""
+            SELECT m.id, m.code, m.scope, m.account_id, m.building_id, s.code, {_text('m.installed')},
+                   {_text('m.removed')}, {_text('m.verification_due')}, m.digits
+            FROM metering_meter m JOIN tariffs_service s ON s.id = m.service_id
+            WHERE 1 = 1{_in('m.building_id', building_ids)[0]}""", _in("m.building_id", building_ids)[1]),
+        "readings": _frame("readings", f"""
+            SELECT r.meter_id, {_text('r.date')}, r.zone, {_text('r.value')}
+            FROM metering_reading r JOIN metering_meter m ON m.id = r.meter_id
+            WHERE 1 = 1{_in('m.building_id', building_ids)[0]}""", _in("m.building_id", building_ids)[1]),
+        "absences": _frame("absences", f"""SELECT x.account_id, {_text('x.date_from')}, {_text('x.date_to')}
+                                           FROM housing_absence x WHERE 1 = 1{where_a}""", p_a),
+        "parameters": parameters_frame(),
+    }
+    return Snapshot(**frames)
+
+
+def parameters_frame() -> pl.DataFrame:
+    return _frame("parameters", f"""
+        SELECT CASE WHEN building_id IS NOT NULL THEN 'building'
+                    WHEN premises_id IS NOT NULL THEN 'premises' ELSE 'account' END,
+               COALESCE(building_id, premises_id, account_id), key, {_text('valid_from')}, {_text('valid_to')},
+               {_text('value')} FROM housing_parameter""")
+
+
+def residents_frame(account_ids: list[int] | None) -> pl.DataFrame:
+    """Residents per account as dated counts: a count override wins on its days, registrations count
+    elsewhere (one per person registered on the day)."""
+    where, params = _in("account_id", account_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT account_id, {_text('valid_from')}, {_text('valid_to')}, count "
+                       f"FROM housing_residentcount WHERE 1 = 1{where}", params)
+        overrides = cursor.fetchall()
+        cursor.execute(f"SELECT account_id, {_text('valid_from')}, {_text('valid_to')} "
+                       f"FROM housing_registration WHERE 1 = 1{where}", params)
+        registrations = cursor.fetchall()
+    rows = [(a, f, t, c) for a, f, t, c in overrides]
+    rows += _registration_counts(registrations, overrides)
+    return pl.DataFrame(rows, schema={"account_id": pl.Int64, "valid_from": pl.Utf8, "valid_to": pl.Utf8,
+                                      "count": pl.Int32}, orient="row").select(
+        "account_id", pl.col("valid_from").str.slice(0, 10).str.to_date(),
+        pl.col("valid_to").str.slice(0, 10).str.to_date(), "count")
+
+
+def _registration_counts(registrations: Rows, overrides: Rows) -> Rows:
+    """Sweep each account's registrations into constant-count intervals, outside its overrides."""
+    overridden = {a for a, *_ in overrides}
+    events: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for account_id, start, end in registrations:
+        if account_id in overridden:
+            continue  # where counts are known they are the truth for that account
+        events[account_id][start[:10]] += 1
+        if end:
+            events[account_id][end[:10]] -= 1
+    rows = []
+    for account_id, changes in events.items():
+        count, previous = 0, None
+        for day in sorted(changes):
+            if previous is not None and count:
+                rows.append((account_id, previous, day, count))
+            count += changes[day]
+            previous = day
+        if count:
+            rows.append((account_id, previous, None, count))
+    return rows
+
+

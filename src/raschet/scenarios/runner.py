@@ -1,0 +1,124 @@
+"""``raschet scenario run``: load a scenario, play its timeline through the services, build the result.
+
+The result is the public ``raschet-result/1`` document of scenario-format.md: per account its entries
+(posted ledger entries and the calculated lines of periods still open), balances per period,
+allocations, advance and penalty statements, plus the problems met on the way.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from raschet.billing.models import CalcProblem, ChargeLine, RunStatus
+from raschet.billing.services import calculate_period, close_period
+from raschet.domain.errors import Problem, ProblemsError, problem
+from raschet.domain.money import round_money
+from raschet.domain.periods import Period
+from raschet.housing.models import Account
+from raschet.scenarios.changes import apply_change
+from raschet.scenarios.loader import check_scenario, load_scenario
+
+NOT_YET = {"pay": "шаг «pay» (оплата) появится вместе с учётом платежей",
+           "penalty_statement": "шаг «penalty_statement» (расчёт пеней) появится вместе с пенями"}
+
+
+def timeline_problems(data: dict) -> list[Problem]:
+    """Steps this version cannot play are refused before anything runs, never skipped."""
+    problems = []
+    for index, step in enumerate(data.get("timeline", [])):
+        for action, text in NOT_YET.items():
+            if action in step:
+                problems.append(problem("not_supported", f"timeline[{index}].{action}", what=text))
+    return problems
+
+
+def run_scenario(data: dict) -> dict:
+    """Check, load and play a scenario; raise ``ProblemsError`` when it cannot be loaded."""
+    problems = check_scenario(data) or timeline_problems(data)
+    if problems:
+        raise ProblemsError(problems)
+    load_scenario(data, check=False)
+    errors: list[dict] = []
+    periods: list[Period] = []
+    for index, step in enumerate(data["timeline"]):
+        try:
+            play(index, step, periods)
+        except ProblemsError as refused:  # a refused step is reported; the timeline goes on
+            errors += [p.as_dict() for p in refused.problems]
+    return build_result(data, sorted(set(periods)), errors)
+
+
+def play(index: int, step: dict, periods: list[Period]) -> None:
+    if "calculate" in step:
+        period = Period.parse(step["calculate"])
+        periods.append(period)
+        calculate_period(period=period)
+    elif "close" in step:
+        close_period(period=Period.parse(step["close"]))
+    elif "change" in step:
+        apply_change(f"timeline[{index}].change", step["change"])
+
+
+def _text(value: Decimal, places: int | None = None) -> str:
+    if places is not None:
+        return f"{value:.{places}f}"
+    normal = value.normalize()
+    return f"{normal:f}" if normal.as_tuple().exponent <= -2 else f"{value:.2f}"
+
+
+def _entry(line: ChargeLine) -> dict:
+    entry = {"kind": line.kind, "period": line.period, "ref_period": line.ref_period,
+             "service": line.service.code, "supplier": line.supplier.code,
+             "from": line.date_from.isoformat(), "to": line.date_to.isoformat(), "method": line.method,
+             "volume_source": line.volume_source, "volume": _text(line.volume, 6), "tariff": _text(line.tariff),
+             "factor": f"{line.factor.normalize():f}", "amount": _text(line.amount, 2)}
+    if line.zone != "total":
+        entry["zone"] = line.zone
+    if line.excess_amount:
+        entry["excess_amount"] = _text(line.excess_amount, 2)
+    if line.reason:
+        entry["reason"] = line.reason
+    return entry
+
+
+def build_result(data: dict, periods: list[Period], errors: list[dict]) -> dict:
+    lines = (ChargeLine.objects.filter(run__status__in=[RunStatus.DONE, RunStatus.POSTED], run__simulate=False)
+             .select_related("service", "supplier").order_by("period", "account_id", "service__code", "date_from",
+                                                               "zone", "kind", "id"))
+    by_account: dict[int, list[ChargeLine]] = defaultdict(list)
+    for line in lines:
+        by_account[line.account_id].append(line)
+    accounts = {}
+    for account in Account.objects.order_by("number"):
+        own = by_account.get(account.id, [])
+        accounts[account.number] = {
+            "entries": [_entry(line) for line in own],
+            "balances": _balances(account, own, periods),
+            "allocations": [], "advance": "0.00", "penalty_statements": [],
+        }
+    problems = CalcProblem.objects.filter(run__status__in=[RunStatus.DONE, RunStatus.POSTED]).order_by("id")
+    seen = set()
+    for item in problems:
+        key = (item.code, item.message, item.subject)
+        if key not in seen:
+            seen.add(key)
+            errors.append({"code": item.code, "message": item.message, "subject": item.subject})
+    return {"format": "raschet-result/1", "accounts": accounts, "errors": errors}
+
+
+def _balances(account: Account, lines: list[ChargeLine], periods: list[Period]) -> dict:
+    totals: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for line in lines:
+        totals[line.period][line.kind] += line.amount
+    balances, closing = {}, round_money(account.opening_balance)
+    for period in periods:
+        sums = totals.get(str(period), {})
+        opening = closing
+        charged, recalculated = sums.get("charge", Decimal(0)), sums.get("recalc", Decimal(0))
+        paid, penalty = sums.get("payment", Decimal(0)), sums.get("penalty", Decimal(0))
+        closing = opening + charged + recalculated + penalty - paid
+        balances[str(period)] = {name: _text(round_money(value), 2) for name, value in (
+            ("opening", opening), ("charged", charged), ("recalculated", recalculated), ("paid", paid),
+            ("penalty", penalty), ("closing", closing))}
+    return balances
