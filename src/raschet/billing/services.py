@@ -134,6 +134,12 @@ def recalculation_lines(period: Period, ref: Period, account_ids: list[int] | No
                   pl.col("new").cast(pl.Utf8)).alias("reason"))
 
 
+def _conform(frame: pl.DataFrame, like: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with exactly the columns and types of ``like`` (absent columns are null)."""
+    return frame.select([(pl.col(name) if name in frame.columns else pl.lit(None)).cast(dtype).alias(name)
+                         for name, dtype in like.schema.items()])
+
+
 def _line_rows(run_id: int, period: Period, lines: pl.DataFrame, ids: dict) -> list[tuple]:
     rows = []
     explained = [c for c in EXPLAINED if c in lines.columns]
@@ -170,7 +176,7 @@ def calculate_period(*, period: Period, account_numbers: Iterable[str] | None = 
     if recalculate_past:
         recalcs = [recalculation_lines(period, ref, account_ids) for ref in closed_periods_with_entries(period)]
         if recalcs:
-            lines = pl.concat([lines, *[r.select(lines.columns) for r in recalcs if not r.is_empty()]], how="vertical_relaxed")
+            lines = pl.concat([lines, *[_conform(r, lines) for r in recalcs]])
     if simulate:
         return RunOutcome(None, lines, result.problems, result.timings)
     return RunOutcome(_store_run(period, account_ids, lines, result), lines, result.problems, result.timings)
@@ -191,10 +197,10 @@ def _account_ids(numbers: Iterable[str] | None) -> list[int] | None:
 def _store_run(period: Period, account_ids: list[int] | None, lines: pl.DataFrame, result: CalcResult) -> CalcRun:
     scope = "все лицевые счета" if account_ids is None else f"лицевых счетов: {len(account_ids)}"
     drafts = ChargeLine.objects.filter(run__period=str(period), run__status=RunStatus.DONE)
-    if account_ids is None:
+    if account_ids is None:  # drafts are not money yet: a new full run replaces them
+        drafts.delete()
         CalcRun.objects.filter(period=str(period), status=RunStatus.DONE, simulate=False).update(
             status=RunStatus.SUPERSEDED)
-        drafts.delete()
     else:
         drafts.filter(account_id__in=account_ids).delete()
     run = CalcRun.objects.create(period=str(period), scope=scope, accounts=result.lines["account_id"].n_unique(),

@@ -94,6 +94,26 @@ class ParameterInline(admin.TabularInline):
     extra = 0
 
 
+class ChargeLineInline(admin.TabularInline):
+    """The last twelve months' lines with how each was computed: the answer to "why this amount"."""
+
+    from raschet.billing.models import ChargeLine as model
+
+    fields = ("ref_period", "period", "kind", "service", "date_from", "date_to", "method", "volume_source", "volume",
+              "tariff", "factor", "amount", "explanation")
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    verbose_name_plural = "начисления (как рассчитано)"
+
+    def get_queryset(self, request):
+        from raschet.billing.models import RunStatus
+
+        query = super().get_queryset(request).filter(run__status__in=[RunStatus.DONE, RunStatus.POSTED])
+        return query.select_related("service").order_by("-period", "service__code", "date_from")
+
+
 @admin.register(models.Account)
 class AccountAdmin(admin.ModelAdmin):
     list_display = ("number", "payer", "address", "share", "opened", "closed")
@@ -102,7 +122,7 @@ class AccountAdmin(admin.ModelAdmin):
     list_select_related = ("premises__building",)
     autocomplete_fields = ("premises",)
     inlines = [ResidentCountInline, RegistrationInline, AccountServiceInline, AccountMeterInline,
-               AbsenceInline, ParameterInline]
+               AbsenceInline, ParameterInline, ChargeLineInline]
     show_full_result_count = False
 
     @admin.display(description="адрес", ordering="premises__building__address")

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection, transaction
 from tqdm import tqdm
 
+from raschet.billing.services import calculate_period, close_period
 from raschet.bulk import Tables, first_free_ids, write_tables
 from raschet.housing.models import Account, Person, Registration
 from raschet.scenarios.loader import MODELS
@@ -44,6 +45,19 @@ def load_region(spec: RegionSpec, *, show_progress: bool = True) -> dict[str, fl
             "accounts": tables.count(Account)}
 
 
+def calculate_year(spec: RegionSpec, show_progress: bool = True) -> list[tuple[str, int, str]]:
+    """Calculate the region's twelve months, closing all but the last: a year of history to look at.
+    Nothing changes between the months, so the recalculation pass of each month is skipped."""
+    summary = []
+    periods = [spec.last_period - back for back in range(spec.months - 1, -1, -1)]
+    for period in tqdm(periods, desc="Расчёт месяцев", unit=" мес.", disable=not show_progress):
+        outcome = calculate_period(period=period, recalculate_past=False)
+        if period != spec.last_period:
+            close_period(period=period)
+        summary.append((str(period), outcome.lines.height, str(outcome.lines["amount"].sum())))
+    return summary
+
+
 class Command(BaseCommand):
     help = "Создать демонстрационный регион, рассчитать его и запустить веб-интерфейс."
 
@@ -54,12 +68,21 @@ class Command(BaseCommand):
         parser.add_argument("--addr", default="127.0.0.1:8000", help="адрес веб-сервера")
         parser.add_argument("--no-server", action="store_true", help="только подготовить базу")
 
+    def calculate_history(self, spec: RegionSpec) -> None:
+        started = time.perf_counter()
+        summary = calculate_year(spec)
+        lines = sum(count for _, count, _ in summary)
+        self.stdout.write(f"Рассчитано месяцев: {len(summary)} ({summary[0][0]} – {summary[-1][0]}), строк {lines}, "
+                          f"{time.perf_counter() - started:.1f} с; {summary[-1][0]} открыт, "
+                          f"начислено {summary[-1][2]} ₽.")
+
     def handle(self, *args, accounts: int, seed: int, addr: str, no_server: bool, **options) -> None:
         self.stdout.write(f"База данных: {settings.DATABASES['default']['NAME']} ({connection.vendor})")
         call_command("migrate", verbosity=0, interactive=False)
         figures = load_region(RegionSpec(accounts=accounts, seed=seed))
         self.stdout.write(f"Регион: {figures['accounts']} лицевых счетов, {figures['rows']} записей; "
                           f"генерация {figures['generate_s']:.1f} с, запись {figures['write_s']:.1f} с.")
+        self.calculate_history(RegionSpec(accounts=accounts, seed=seed))
         user_model = get_user_model()
         login, password = DEMO_LOGIN
         if not user_model.objects.filter(username=login).exists():

@@ -1,0 +1,57 @@
+"""Admin of billing: periods, runs with their problems, draft lines and the ledger — read-only, since
+money changes only through the services."""
+
+from django.contrib import admin
+
+from raschet.billing import models
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.BillingPeriod)
+class BillingPeriodAdmin(ReadOnlyAdmin):
+    list_display = ("period", "state", "closed_at")
+
+
+class CalcProblemInline(admin.TabularInline):
+    model = models.CalcProblem
+    fields = ("subject", "service", "code", "message")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    max_num = 0
+
+
+@admin.register(models.CalcRun)
+class CalcRunAdmin(ReadOnlyAdmin):
+    list_display = ("period", "scope", "status", "accounts", "lines", "problems", "started_at", "finished_at")
+    list_filter = ("status", "period")
+    inlines = [CalcProblemInline]
+
+
+@admin.register(models.ChargeLine)
+class ChargeLineAdmin(ReadOnlyAdmin):
+    list_display = ("account", "ref_period", "period", "kind", "service", "supplier", "zone", "date_from", "date_to",
+                    "method", "volume_source", "volume", "tariff", "factor", "amount")
+    list_filter = ("period", "kind", "service", "method", "volume_source")
+    search_fields = ("=account__number",)
+    list_select_related = ("account", "service", "supplier")
+    show_full_result_count = False
+
+
+@admin.register(models.Entry)
+class EntryAdmin(ReadOnlyAdmin):
+    list_display = ("account", "period", "ref_period", "kind", "service", "supplier", "volume", "amount", "reason")
+    list_filter = ("period", "kind", "service")
+    search_fields = ("=account__number",)
+    list_select_related = ("account", "service", "supplier")
+    show_full_result_count = False
