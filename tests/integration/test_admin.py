@@ -55,3 +55,15 @@ def test_every_admin_page_opens(operator_client, region, url):
     response = operator_client.get(url)
     assert response.status_code == 200
     assert "Расчёт" in response.content.decode()
+
+
+def test_interface_is_russian_even_for_an_english_browser(operator_client, region):
+    page = operator_client.get("/admin/housing/account/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "Выберите лицевой счёт для изменения" in page
+    assert "Select" not in page
+
+
+def test_english_is_available_on_request(operator_client, region):
+    operator_client.post("/i18n/setlang/", {"language": "en", "next": "/admin/"})
+    page = operator_client.get("/admin/housing/account/").content.decode()
+    assert "Select" in page

@@ -1,7 +1,7 @@
 """URL map of the operator UI."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from raschet.web import views
 
@@ -12,4 +12,5 @@ admin.site.index_title = "Справочники и лицевые счета"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
 ]
