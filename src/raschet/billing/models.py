@@ -131,12 +131,15 @@ class CalcProblem(models.Model):
 
 
 class Entry(models.Model):
-    """The ledger: append-only; the sign of ``amount`` is its effect on the debt."""
+    """The ledger: append-only; the sign of ``amount`` is its effect on the debt. A payment's entries
+    are its allocations; the part kept as an advance has no service and no supplier."""
 
     account = models.ForeignKey(Account, models.PROTECT, related_name="entries", verbose_name="лицевой счёт",
                                 db_index=False)
-    service = models.ForeignKey(Service, models.PROTECT, related_name="+", verbose_name="услуга")
-    supplier = models.ForeignKey(Organization, models.PROTECT, related_name="+", verbose_name="поставщик")
+    service = models.ForeignKey(Service, models.PROTECT, null=True, blank=True, related_name="+",
+                                verbose_name="услуга")
+    supplier = models.ForeignKey(Organization, models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name="поставщик")
     period = models.CharField("период проведения", max_length=7, db_index=True)
     ref_period = models.CharField("период начисления", max_length=7)
     kind = models.CharField("вид", max_length=12, choices=LineKind.choices)
@@ -144,6 +147,8 @@ class Entry(models.Model):
     volume = models.DecimalField("объём", null=True, blank=True, **VOLUME)
     line = models.ForeignKey(ChargeLine, models.PROTECT, null=True, blank=True, related_name="entries",
                              verbose_name="строка расчёта")
+    payment = models.ForeignKey("payments.Payment", models.PROTECT, null=True, blank=True, related_name="entries",
+                                verbose_name="платёж")
     reason = models.CharField("основание", max_length=300, blank=True)
     created_at = models.DateTimeField("проведено", auto_now_add=True)
 

@@ -238,4 +238,7 @@ def close_period(*, period: Period) -> int:
     runs.update(status=RunStatus.POSTED)
     BillingPeriod.objects.update_or_create(period=str(period), defaults={"state": PeriodState.CLOSED,
                                                                          "closed_at": timezone.now()})
+    from raschet.payments.services import spend_advances  # payments builds on billing, not the reverse
+
+    spend_advances()  # advances paid before these charges were posted now pay them
     return posted

@@ -8,19 +8,21 @@ allocations, advance and penalty statements, plus the problems met on the way.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal
 
-from raschet.billing.models import CalcProblem, ChargeLine, RunStatus
+from raschet.billing.models import CalcProblem, ChargeLine, Entry, RunStatus
 from raschet.billing.services import calculate_period, close_period
 from raschet.domain.errors import Problem, ProblemsError, problem
-from raschet.domain.money import round_money
+from raschet.domain.money import dec, round_money
 from raschet.domain.periods import Period
 from raschet.housing.models import Account
+from raschet.payments.models import PaymentSource
+from raschet.payments.services import record_payment
 from raschet.scenarios.changes import apply_change
 from raschet.scenarios.loader import check_scenario, load_scenario
 
-NOT_YET = {"pay": "шаг «pay» (оплата) появится вместе с учётом платежей",
-           "penalty_statement": "шаг «penalty_statement» (расчёт пеней) появится вместе с пенями"}
+NOT_YET = {"penalty_statement": "шаг «penalty_statement» (расчёт пеней) появится вместе с пенями"}
 
 
 def timeline_problems(data: dict) -> list[Problem]:
@@ -58,6 +60,12 @@ def play(index: int, step: dict, periods: list[Period]) -> None:
         close_period(period=Period.parse(step["close"]))
     elif "change" in step:
         apply_change(f"timeline[{index}].change", step["change"])
+    elif "pay" in step:
+        pay = step["pay"]
+        record_payment(account_number=pay["account"], paid_on=date.fromisoformat(pay["date"]), amount=dec(pay["amount"]),
+                       named_period=Period.parse(pay["period"]) if pay.get("period") else None,
+                       source=PaymentSource.SCENARIO, channel=pay.get("source") or "scenario",
+                       operation_id=f"timeline[{index}]")
 
 
 def _text(value: Decimal, places: int | None = None) -> str:
@@ -89,13 +97,17 @@ def build_result(data: dict, periods: list[Period], errors: list[dict]) -> dict:
     by_account: dict[int, list[ChargeLine]] = defaultdict(list)
     for line in lines:
         by_account[line.account_id].append(line)
+    payments = _payment_entries()
     accounts = {}
     for account in Account.objects.order_by("number"):
         own = by_account.get(account.id, [])
+        paid = payments.get(account.id, [])
+        allocations = [_allocation(e) for e in paid if e.service_id is not None]
+        advance = -sum((e.amount for e in paid if e.service_id is None), Decimal(0))
         accounts[account.number] = {
-            "entries": [_entry(line) for line in own],
-            "balances": _balances(account, own, periods),
-            "allocations": [], "advance": "0.00", "penalty_statements": [],
+            "entries": [_entry(line) for line in own] + _payment_rows(paid),
+            "balances": _balances(account, own, paid, periods),
+            "allocations": allocations, "advance": _text(advance, 2), "penalty_statements": [],
         }
     problems = CalcProblem.objects.filter(run__status__in=[RunStatus.DONE, RunStatus.POSTED]).order_by("id")
     seen = set()
@@ -107,10 +119,38 @@ def build_result(data: dict, periods: list[Period], errors: list[dict]) -> dict:
     return {"format": "raschet-result/1", "accounts": accounts, "errors": errors}
 
 
-def _balances(account: Account, lines: list[ChargeLine], periods: list[Period]) -> dict:
+def _payment_entries() -> dict[int, list[Entry]]:
+    by_account: dict[int, list[Entry]] = defaultdict(list)
+    for entry in (Entry.objects.filter(kind="payment").select_related("service", "supplier", "payment")
+                  .order_by("payment__paid_on", "payment_id", "id")):
+        by_account[entry.account_id].append(entry)
+    return by_account
+
+
+def _allocation(entry: Entry) -> dict:
+    return {"payment_date": entry.payment.paid_on.isoformat() if entry.payment else None,
+            "ref_period": entry.ref_period, "service": entry.service.code, "supplier": entry.supplier.code,
+            "amount": _text(-entry.amount, 2)}
+
+
+def _payment_rows(entries: list[Entry]) -> list[dict]:
+    """One ``payment`` entry per payment and posting period (its allocations are listed separately)."""
+    totals: dict[tuple, Decimal] = defaultdict(Decimal)
+    for entry in entries:
+        if entry.payment_id is not None:
+            totals[(entry.period, entry.payment.paid_on, entry.payment_id)] += entry.amount
+    return [{"kind": "payment", "period": period, "ref_period": period, "date": paid_on.isoformat(),
+             "amount": _text(amount, 2)} for (period, paid_on, _), amount in totals.items() if amount]
+
+
+def _balances(account: Account, lines: list[ChargeLine], paid: list[Entry], periods: list[Period]) -> dict:
     totals: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for line in lines:
         totals[line.period][line.kind] += line.amount
+    for entry in paid:
+        totals[entry.period]["payment"] -= entry.amount
+        if entry.period not in {str(p) for p in periods}:
+            periods = sorted({*periods, Period.parse(entry.period)})
     balances, closing = {}, round_money(account.opening_balance)
     for period in periods:
         sums = totals.get(str(period), {})

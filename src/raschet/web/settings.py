@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "raschet.tariffs",
     "raschet.metering",
     "raschet.billing",
+    "raschet.payments",
     "raschet.web",
 ]
 

@@ -1,0 +1,60 @@
+"""What an account owes and holds, read from the ledger set-based, in exact kopecks.
+
+SQLite keeps numerics as floating point, so sums are taken over ``ROUND(amount * 100)`` as integers
+on both databases: the totals are exact kopecks either way.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db import connection
+
+from raschet.domain.allocation import Debt
+from raschet.domain.periods import Period
+
+KOPECKS = "CAST(ROUND(amount * 100) AS BIGINT)"
+CHUNK = 5000
+
+
+def _chunks(ids: list[int]) -> Iterable[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start:start + CHUNK]
+
+
+def _query(sql: str, account_ids: list[int]) -> list[tuple]:
+    rows: list[tuple] = []
+    with connection.cursor() as cursor:
+        for chunk in _chunks(sorted(set(account_ids))):
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(sql.format(ids=marks), chunk)
+            rows += cursor.fetchall()
+    return rows
+
+
+def debts(account_ids: list[int], service_codes: dict[int, str], supplier_codes: dict[int, str]
+          ) -> dict[int, list[Debt]]:
+    """Outstanding principal per account: (accrual period, service, supplier) with a positive balance."""
+    rows = _query(f"""SELECT account_id, ref_period, service_id, supplier_id, SUM({KOPECKS})
+                      FROM billing_entry WHERE account_id IN ({{ids}}) AND service_id IS NOT NULL
+                      AND kind <> 'penalty' GROUP BY account_id, ref_period, service_id, supplier_id""", account_ids)
+    result: dict[int, list[Debt]] = defaultdict(list)
+    for account_id, ref_period, service_id, supplier_id, kopecks in sorted(rows, key=lambda r: (r[0], r[1], r[2], r[3])):
+        if kopecks > 0:
+            result[account_id].append(Debt(Period.parse(ref_period), service_codes[service_id],
+                                           supplier_codes[supplier_id], Decimal(kopecks) / 100))
+    return result
+
+
+def advances(account_ids: list[int]) -> dict[int, list[tuple[int, Decimal]]]:
+    """The advance each account holds, per payment it came from, oldest payment first."""
+    rows = _query(f"""SELECT account_id, payment_id, SUM({KOPECKS}) FROM billing_entry
+                      WHERE account_id IN ({{ids}}) AND service_id IS NULL AND kind = 'payment'
+                      GROUP BY account_id, payment_id""", account_ids)
+    result: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+    for account_id, payment_id, kopecks in sorted(rows, key=lambda r: (r[0], r[1] or 0)):
+        if kopecks < 0:
+            result[account_id].append((payment_id, Decimal(-kopecks) / 100))
+    return result

@@ -1,0 +1,232 @@
+"""Use cases of payments: record one payment, import a bank registry, reverse, move, resolve suspense,
+spend advances on new charges. Each owns its transaction.
+
+Allocation is set-based: the debts of every account touched are read in one pass, each payment is
+split by the domain's ``allocate`` in memory (debts shrink as they are paid, so two payments of one
+account in one registry never pay the same kopeck twice), and the ledger entries are written in
+bulk. Accounts are locked for the transaction, so two imports running at once never allocate the
+same debt twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from raschet.billing.models import BillingPeriod, Entry, PeriodState
+from raschet.bulk import Tables, first_free_ids, write_tables
+from raschet.domain.allocation import Debt, allocate
+from raschet.domain.errors import ProblemsError, problem
+from raschet.domain.money import dec, round_money
+from raschet.domain.periods import Period
+from raschet.housing.models import Account
+from raschet.payments import ledger
+from raschet.payments.models import Payment, PaymentEvent, PaymentSource, PaymentState
+from raschet.tariffs.models import Organization, Service
+
+ENTRY_COLUMNS = ("account_id", "service_id", "supplier_id", "period", "ref_period", "kind", "amount", "volume",
+                 "line_id", "payment_id", "reason", "created_at")
+LIMITATION_MONTHS = 36
+
+
+@dataclass
+class PaymentToAllocate:
+    payment_id: int
+    account_id: int
+    paid_on: date
+    amount: Decimal
+    named_period: Period | None
+
+
+@dataclass
+class Codes:
+    """Service and supplier ids ↔ codes, read once per use case."""
+
+    services: dict[int, str] = field(default_factory=dict)
+    suppliers: dict[int, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls) -> Codes:
+        return cls(dict(Service.objects.values_list("id", "code")), dict(Organization.objects.values_list("id", "code")))
+
+    def ids(self) -> tuple[dict[str, int], dict[str, int]]:
+        return {c: i for i, c in self.services.items()}, {c: i for i, c in self.suppliers.items()}
+
+
+def last_closed_period() -> Period | None:
+    code = BillingPeriod.objects.filter(state=PeriodState.CLOSED).order_by("-period").values_list(
+        "period", flat=True).first()
+    return Period.parse(code) if code else None
+
+
+def posting_period(paid_on: date, last_closed: Period | None) -> Period:
+    """The period a payment is posted in: its own month, or the first open one after a closed month."""
+    period = Period.of(paid_on)
+    return last_closed.next() if last_closed is not None and period <= last_closed else period
+
+
+def lock_accounts(account_ids: list[int]) -> None:
+    """Row locks in id order (no deadlocks between two imports); SQLite's write lock covers it there."""
+    ids = sorted(set(account_ids))
+    for start in range(0, len(ids), 5000):
+        list(Account.objects.select_for_update().filter(pk__in=ids[start:start + 5000]).values_list("pk", flat=True))
+
+
+def allocation_rows(items: list[PaymentToAllocate], codes: Codes, *, reason: str = "") -> list[tuple]:
+    """Ledger rows allocating each payment to its account's debts; the rest goes to the advance."""
+    account_ids = [item.account_id for item in items]
+    owed = ledger.debts(account_ids, codes.services, codes.suppliers)
+    service_ids, supplier_ids = codes.ids()
+    now, rows, closed = timezone.now(), [], last_closed_period()
+    for item in sorted(items, key=lambda i: (i.paid_on, i.payment_id)):
+        posting = str(posting_period(item.paid_on, closed))
+        limitation = Period.of(item.paid_on) - LIMITATION_MONTHS
+        shares, advance = allocate(item.amount, owed.get(item.account_id, []), named=item.named_period,
+                                   limitation_start=limitation)
+        for share in shares:
+            rows.append((item.account_id, service_ids[share.service], supplier_ids[share.supplier], posting,
+                         str(share.period), "payment", -share.amount, None, None, item.payment_id, reason, now))
+        if advance:
+            rows.append((item.account_id, None, None, posting, posting, "payment", -advance, None, None,
+                         item.payment_id, reason or "аванс", now))
+        owed[item.account_id] = _reduce(owed.get(item.account_id, []), shares)
+    return rows
+
+
+def _reduce(debts: list[Debt], shares) -> list[Debt]:
+    paid = {(s.period, s.service, s.supplier): s.amount for s in shares}
+    return [Debt(d.period, d.service, d.supplier, d.amount - paid.get((d.period, d.service, d.supplier), 0), d.penalty)
+            for d in debts]
+
+
+def write_entries(rows: list[tuple]) -> None:
+    tables = Tables(first_free_ids([Entry]))
+    tables.add_rows(Entry, ENTRY_COLUMNS, rows)
+    write_tables(tables)
+
+
+def _account(number: str, subject: str) -> Account:
+    account = Account.objects.filter(number=number).first()
+    if account is None:
+        raise ProblemsError([problem("unknown_reference", subject, kind="лицевой счёт", value=number)])
+    return account
+
+
+@transaction.atomic
+def record_payment(*, account_number: str, paid_on: date, amount: Decimal | str, source: str, channel: str,
+                   operation_id: str, named_period: Period | None = None, payer: str = "", fee: Decimal | str = "0",
+                   user=None) -> Payment:
+    """One payment (cash desk, API, scenario): recorded and allocated at once; a repeat of the same
+    channel and operation id is refused with the payment it repeats."""
+    amount = round_money(dec(amount))
+    if amount <= 0:
+        raise ProblemsError([problem("not_positive", operation_id, field="amount", value=str(amount))])
+    existing = Payment.objects.filter(channel=channel, operation_id=operation_id).first()
+    if existing is not None:
+        raise ProblemsError([problem("duplicate", operation_id, value=operation_id, field=f"платежи канала {channel}")])
+    account = _account(account_number, operation_id)
+    lock_accounts([account.id])
+    try:
+        payment = Payment.objects.create(account=account, source=source, channel=channel, operation_id=operation_id,
+                                         paid_on=paid_on, amount=amount, fee=round_money(dec(fee)),
+                                         named_period=str(named_period or ""), account_text=account_number,
+                                         payer=payer, state=PaymentState.ALLOCATED)
+    except IntegrityError as error:  # the same operation recorded concurrently by another process
+        raise ProblemsError([problem("duplicate", operation_id, value=operation_id, field=channel)]) from error
+    item = PaymentToAllocate(payment.id, account.id, paid_on, amount, named_period)
+    write_entries(allocation_rows([item], Codes.load()))
+    PaymentEvent.objects.create(payment=payment, action="recorded", user=user, details={"source": source})
+    return payment
+
+
+@transaction.atomic
+def reverse_payment(*, payment: Payment, user=None, reason: str = "Сторно", on: date | None = None) -> Payment:
+    """Undo every allocation of a payment with opposite entries; the payment stays, marked reversed."""
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    if payment.state == PaymentState.REVERSED:
+        raise ProblemsError([problem("invalid_value", f"платёж {payment.pk}", value=payment.pk, field="state",
+                                     reason="платёж уже сторнирован")])
+    if payment.account_id:
+        lock_accounts([payment.account_id])
+        period = str(posting_period(on or timezone.localdate(), last_closed_period()))
+        now = timezone.now()
+        write_entries([(e.account_id, e.service_id, e.supplier_id, period, e.ref_period, "payment", -e.amount, None,
+                        None, payment.pk, reason, now) for e in payment.entries.all()])
+    payment.state = PaymentState.REVERSED
+    payment.save(update_fields=["state"])
+    PaymentEvent.objects.create(payment=payment, action="reversed", user=user, details={"reason": reason})
+    return payment
+
+
+@transaction.atomic
+def move_payment(*, payment: Payment, to_account_number: str, user=None, reason: str = "") -> Payment:
+    """A payment credited to the wrong account: reverse it there and record it anew on the right one."""
+    target = _account(to_account_number, f"платёж {payment.pk}")
+    reverse_payment(payment=payment, user=user, reason=reason or f"Перенос на ЛС {target.number}")
+    moved = Payment.objects.create(account=target, source=PaymentSource.MOVE, channel="move",
+                                   operation_id=f"{payment.pk}", paid_on=payment.paid_on, amount=payment.amount,
+                                   fee=payment.fee, named_period=payment.named_period, account_text=target.number,
+                                   payer=payment.payer, state=PaymentState.ALLOCATED, moved_from=payment)
+    lock_accounts([target.id])
+    named = Period.parse(payment.named_period) if payment.named_period else None
+    write_entries(allocation_rows([PaymentToAllocate(moved.id, target.id, payment.paid_on, payment.amount, named)],
+                                  Codes.load()))
+    PaymentEvent.objects.create(payment=moved, action="moved_in", user=user,
+                                details={"from_payment": payment.pk, "reason": reason})
+    return moved
+
+
+@transaction.atomic
+def assign_suspense(*, payment: Payment, account_number: str, user=None) -> Payment:
+    """An operator found the account of a suspense payment: attach and allocate it, with an audit record."""
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    if payment.state != PaymentState.SUSPENSE:
+        raise ProblemsError([problem("invalid_value", f"платёж {payment.pk}", value=payment.state, field="state",
+                                     reason="разнести можно только невыясненный платёж")])
+    account = _account(account_number, f"платёж {payment.pk}")
+    lock_accounts([account.id])
+    payment.account, payment.state = account, PaymentState.ALLOCATED
+    payment.save(update_fields=["account", "state"])
+    named = Period.parse(payment.named_period) if payment.named_period else None
+    write_entries(allocation_rows([PaymentToAllocate(payment.pk, account.id, payment.paid_on, payment.amount, named)],
+                                  Codes.load()))
+    PaymentEvent.objects.create(payment=payment, action="assigned", user=user,
+                                details={"account": account.number, "written_as": payment.account_text})
+    return payment
+
+
+@transaction.atomic
+def spend_advances(*, account_ids: list[int] | None = None, on: date | None = None) -> int:
+    """Spend advances on debts (after new charges are posted), oldest payment's advance first, so every
+    payment's entries still add up to it; returns the entries written."""
+    if account_ids is None:
+        account_ids = list(Entry.objects.filter(service__isnull=True, kind="payment").values_list(
+            "account_id", flat=True).distinct())
+    held = ledger.advances(account_ids)
+    if not held:
+        return 0
+    lock_accounts(list(held))
+    codes = Codes.load()
+    owed = ledger.debts(list(held), codes.services, codes.suppliers)
+    service_ids, supplier_ids = codes.ids()
+    closed = last_closed_period()
+    period = str(closed.next() if closed else Period.of(on or timezone.localdate()))
+    now, rows = timezone.now(), []
+    for account_id, portions in held.items():
+        for payment_id, advance in portions:
+            debts = owed.get(account_id, [])
+            shares, left = allocate(advance, debts)
+            if advance == left:
+                break
+            rows.append((account_id, None, None, period, period, "payment", advance - left, None, None, payment_id,
+                         "зачёт аванса", now))
+            rows += [(account_id, service_ids[s.service], supplier_ids[s.supplier], period, str(s.period), "payment",
+                      -s.amount, None, None, payment_id, "зачёт аванса", now) for s in shares]
+            owed[account_id] = _reduce(debts, shares)
+    if rows:
+        write_entries(rows)
+    return len(rows)
