@@ -44,7 +44,7 @@ def debts(account_ids: list[int], service_codes: dict[int, str], supplier_codes:
     for account_id, ref_period, service_id, supplier_id, kopecks in sorted(rows, key=lambda r: (r[0], r[1], r[2], r[3])):
         if kopecks > 0:
             result[account_id].append(Debt(Period.parse(ref_period), service_codes[service_id],
-                                           supplier_codes[supplier_id], Decimal(kopecks) / 100))
+                                           supplier_codes[supplier_id], Decimal(kopecks).scaleb(-2)))
     return result
 
 
@@ -56,5 +56,5 @@ def advances(account_ids: list[int]) -> dict[int, list[tuple[int, Decimal]]]:
     result: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
     for account_id, payment_id, kopecks in sorted(rows, key=lambda r: (r[0], r[1] or 0)):
         if kopecks < 0:
-            result[account_id].append((payment_id, Decimal(-kopecks) / 100))
+            result[account_id].append((payment_id, Decimal(-kopecks).scaleb(-2)))
     return result

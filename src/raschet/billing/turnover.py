@@ -1,0 +1,98 @@
+"""The turnover sheet (оборотно-сальдовая ведомость): opening balance, charged, recalculated, penalties,
+paid and closing balance for a range of posting periods, grouped by account, building, service or
+supplier — one aggregate query over the ledger, so its totals are the ledger's totals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import connection
+
+from raschet.domain.periods import Period
+
+KOPECKS = "CAST(ROUND(e.amount * 100) AS BIGINT)"
+GROUPS = {
+    "account": ("a.number", "a.payer"),
+    "building": ("b.code", "b.address"),
+    "service": ("COALESCE(s.code, 'advance')", "COALESCE(s.name, 'Аванс (не распределено)')"),
+    "supplier": ("COALESCE(o.code, 'advance')", "COALESCE(o.name, 'Аванс (не распределено)')"),
+}
+COLUMNS = ("opening", "charged", "recalculated", "penalty", "paid", "closing")
+HEADINGS = {"opening": "Сальдо на начало", "charged": "Начислено", "recalculated": "Перерасчёт",
+            "penalty": "Пени", "paid": "Оплачено", "closing": "Сальдо на конец"}
+
+
+@dataclass(frozen=True)
+class TurnoverRow:
+    key: str
+    name: str
+    opening: Decimal
+    charged: Decimal
+    recalculated: Decimal
+    penalty: Decimal
+    paid: Decimal
+    closing: Decimal
+
+
+def turnover(first: Period, last: Period | None = None, by: str = "account") -> list[TurnoverRow]:
+    """Rows of the sheet for posting periods ``first``..``last``; opening = everything posted before."""
+    if by not in GROUPS:
+        raise ValueError(f"Группировка «{by}» неизвестна; допустимы: {', '.join(GROUPS)}.")
+    last = last or first
+    key, name = GROUPS[by]
+    inside = "e.period >= %s"
+    sql = f"""
+        SELECT {key}, {name},
+          SUM(CASE WHEN e.period < %s THEN {KOPECKS} ELSE 0 END),
+          SUM(CASE WHEN {inside} AND e.kind = 'charge' THEN {KOPECKS} ELSE 0 END),
+          SUM(CASE WHEN {inside} AND e.kind IN ('recalc', 'correction') THEN {KOPECKS} ELSE 0 END),
+          SUM(CASE WHEN {inside} AND e.kind = 'penalty' THEN {KOPECKS} ELSE 0 END),
+          SUM(CASE WHEN {inside} AND e.kind = 'payment' THEN -{KOPECKS} ELSE 0 END),
+          SUM({KOPECKS})
+        FROM billing_entry e
+        JOIN housing_account a ON a.id = e.account_id
+        JOIN housing_premises p ON p.id = a.premises_id
+        JOIN housing_building b ON b.id = p.building_id
+        LEFT JOIN tariffs_service s ON s.id = e.service_id
+        LEFT JOIN tariffs_organization o ON o.id = e.supplier_id
+        WHERE e.period <= %s
+        GROUP BY {key}, {name} ORDER BY {key}"""
+    start = str(first)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [start, start, start, start, start, str(last)])
+        rows = cursor.fetchall()
+    return [TurnoverRow(str(k), str(n), *(Decimal(v or 0).scaleb(-2) for v in values)) for k, n, *values in rows]
+
+
+def totals(rows: list[TurnoverRow]) -> dict[str, Decimal]:
+    return {column: sum((getattr(r, column) for r in rows), Decimal(0)) for column in COLUMNS}
+
+
+def write_xlsx(rows: list[TurnoverRow], path: Path, title: str) -> None:
+    """The sheet as an Excel workbook: a header, one row per group, a total row, money formatted."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "ОСВ"
+    sheet.append([title])
+    sheet["A1"].font = Font(bold=True, size=12)
+    sheet.append(["Код", "Наименование", *(HEADINGS[c] for c in COLUMNS)])
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([row.key, row.name, *(getattr(row, c) for c in COLUMNS)])
+    sum_row = totals(rows)
+    sheet.append(["Итого", "", *(sum_row[c] for c in COLUMNS)])
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    for column in "CDEFGH":
+        sheet.column_dimensions[column].width = 16
+        for cell in sheet[column][2:]:
+            cell.number_format = "#,##0.00"
+    sheet.column_dimensions["B"].width = 40
+    book.save(path)
