@@ -12,6 +12,7 @@ import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("RASCHET_VAR_DIR", Path.cwd() / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = os.environ.get("RASCHET_SECRET_KEY", "raschet-development-only-key-change-me-in-production")
 DEBUG = os.environ.get("RASCHET_DEBUG", "1") == "1"
@@ -71,6 +72,8 @@ def _database_config() -> dict:
         config["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
                              "transaction_mode": "IMMEDIATE", "timeout": 30}
         config["CONN_MAX_AGE"] = 0
+        # tests use a file, not memory, so a subprocess (the CLI under test) can see their data
+        config["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
     return config
 
 

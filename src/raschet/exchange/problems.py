@@ -1,0 +1,75 @@
+"""Problem codes of the bank exchange formats, in the shape of :data:`raschet.domain.errors.CODES`.
+
+The domain vocabulary describes dates as ``ГГГГ-ММ-ДД`` and periods as ``ГГГГ-ММ``; a bank
+registry writes ``05-03-2026`` and ``0326``, so telling a cashier to "use 2026-03-01" would be
+wrong.  These codes say which layout the file itself must use, and add the reconciliation
+problems that only a registry has (footer, totals, fee).  They produce ordinary
+:class:`~raschet.domain.errors.Problem` records, so a refused import is reported like any other.
+"""
+
+from __future__ import annotations
+
+from raschet.domain.errors import CODES as DOMAIN_CODES
+from raschet.domain.errors import Problem, problem
+
+EXCHANGE_CODES: dict[str, str] = {
+    "registry_invalid_date": (
+        "Неверная дата «{value}» в поле «{field}»: ожидается {expected}, например {example}. "
+        "Исправьте дату или запросите у банка исправленный реестр."
+    ),
+    "registry_invalid_time": (
+        "Неверное время «{value}» в поле «{field}»: ожидается ЧЧ-ММ-СС, например 09-15-00."
+    ),
+    "registry_invalid_amount": (
+        "Неверная сумма «{value}» в поле «{field}»: {reason}. Пример правильной записи: 1234,50."
+    ),
+    "registry_invalid_period": (
+        "Неверный период «{value}» в поле «{field}»: ожидается {expected}, например {example}."
+    ),
+    "registry_missing_field": (
+        "Не заполнено обязательное поле «{field}»: заполните его или запросите у банка исправленный реестр."
+    ),
+    "registry_field_count": (
+        "В строке {found} полей, ожидается не меньше {expected} (разделитель «;»): "
+        "проверьте, не пропущено ли поле и не попал ли «;» внутрь ФИО или адреса."
+    ),
+    "registry_fee_mismatch": (
+        "Оплачено {paid}, но перечислено {transferred} + комиссия {fee} = {total}: "
+        "сумма оплаты должна равняться перечисленной сумме плюс комиссия банка."
+    ),
+    "registry_no_footer": (
+        "Нет итоговой строки реестра (начинается с «=»: =количество;оплачено;перечислено;комиссия;"
+        "номер п/п;дата п/п). Файл, вероятно, передан не полностью: запросите его у банка повторно."
+    ),
+    "registry_extra_footer": (
+        "Итоговая строка встречается повторно или после неё есть платежи: итоговая строка должна быть "
+        "последней и единственной."
+    ),
+    "registry_count_mismatch": (
+        "В итоговой строке указано платежей: {expected}, а в реестре строк с платежами: {found}. "
+        "Файл неполон или итог неверен: запросите реестр у банка повторно."
+    ),
+    "registry_total_mismatch": (
+        "Итог «{total}» в итоговой строке {expected}, а сумма по строкам реестра {found}. "
+        "Сверьте реестр с платёжным поручением и запросите исправленный файл."
+    ),
+    "registry_reading_pair": (
+        "Показание без кода прибора в полях {position}: показания передаются парами «код прибора;значение»."
+    ),
+    "registry_empty": "В реестре нет ни одного платежа: проверьте, тот ли файл загружен.",
+}
+
+# A code defined twice would make a message depend on import order.
+assert not EXCHANGE_CODES.keys() & DOMAIN_CODES.keys()
+
+
+def exchange_problem(code: str, subject: str, **params: object) -> Problem:
+    """Build a :class:`Problem` from an exchange or a domain code (same contract as ``problem``)."""
+    if code not in EXCHANGE_CODES:
+        return problem(code, subject, **params)
+    template = EXCHANGE_CODES[code]
+    try:
+        message = template.format(**params)
+    except KeyError as missing:
+        raise KeyError(f"exchange_problem({code!r}) needs parameter {missing}") from None
+    return Problem(code=code, message=message, subject=subject)

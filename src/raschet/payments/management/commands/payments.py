@@ -1,0 +1,58 @@
+"""``raschet payments import FILE [--format sber|dbf|mapping:NAME] [--channel NAME]``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from raschet.domain.errors import ProblemsError, problem
+from raschet.exchange import ParsedRegistry, detect_format, parse_dbf, parse_mapped, parse_sber
+from raschet.payments.imports import import_registry
+from raschet.payments.models import RegistryMapping
+
+
+def parse_file(path: Path, fmt: str | None) -> ParsedRegistry:
+    """Read and parse a registry file in the named (or detected) format; problems name the file and line."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ProblemsError([problem("invalid_file", str(path), reason=error.strerror)]) from error
+    fmt = fmt or detect_format(data, path.name)
+    if fmt == "sber":
+        return parse_sber(data, path.name)
+    if fmt == "dbf":
+        return parse_dbf(data, path.name)
+    if fmt.startswith("mapping:"):
+        mapping = RegistryMapping.objects.filter(name=fmt.removeprefix("mapping:")).first()
+        if mapping is None:
+            raise ProblemsError([problem("unknown_reference", str(path), kind="шаблон реестра", value=fmt[8:])])
+        return parse_mapped(data, path.name, mapping.config)
+    raise ProblemsError([problem("invalid_file", str(path), reason=f"формат «{fmt}» не распознан: укажите "
+                                 "--format sber, dbf или mapping:ИМЯ")])
+
+
+class Command(BaseCommand):
+    help = "Платежи: import — загрузить реестр платежей банка и распределить оплаты."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True, metavar="ДЕЙСТВИЕ")
+        load = sub.add_parser("import", help="загрузить реестр платежей")
+        load.add_argument("file", help="файл реестра")
+        load.add_argument("--format", help="sber, dbf или mapping:ИМЯ (по умолчанию определяется по файлу)")
+        load.add_argument("--channel", help="банк или канал приёма (по умолчанию — формат)")
+
+    def handle(self, *args, action: str, file: str, format: str | None, channel: str | None, **options) -> None:
+        path = Path(file)
+        try:
+            parsed = parse_file(path, format)
+            self.stderr.write(f"{path.name}: строк {len(parsed.payments)}, сумма {parsed.totals.paid} ₽; загрузка…")
+            summary = import_registry(parsed, channel=channel or parsed.format,
+                                      progress=lambda stage: self.stderr.write(f"  {stage}…"))
+        except ProblemsError as error:
+            self.stderr.write(f"{path}: реестр отклонён целиком, ничего не записано. Ошибок: {len(error.problems)}")
+            for item in error.problems[:200]:
+                self.stderr.write(f"  {item.subject}: {item.message}")
+            sys.exit(2)
+        self.stdout.write(f"{path.name}: {summary.text()}")
