@@ -25,11 +25,16 @@ def _chunks(ids: list[int]) -> Iterable[list[int]]:
 
 
 def _query(sql: str, account_ids: list[int]) -> list[tuple]:
+    """Run ``sql`` whose ``{ids}`` is the list of accounts: one array parameter on PostgreSQL, chunks
+    of placeholders on SQLite."""
     rows: list[tuple] = []
+    ids = sorted(set(account_ids))
     with connection.cursor() as cursor:
-        for chunk in _chunks(sorted(set(account_ids))):
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(sql.format(ids=marks), chunk)
+        if connection.vendor == "postgresql":
+            cursor.execute(sql.format(ids="SELECT unnest(%s::bigint[])"), [ids])
+            return cursor.fetchall()
+        for chunk in _chunks(ids):
+            cursor.execute(sql.format(ids=", ".join(["%s"] * len(chunk))), chunk)
             rows += cursor.fetchall()
     return rows
 
@@ -41,10 +46,12 @@ def debts(account_ids: list[int], service_codes: dict[int, str], supplier_codes:
                       FROM billing_entry WHERE account_id IN ({{ids}}) AND service_id IS NOT NULL
                       AND kind <> 'penalty' GROUP BY account_id, ref_period, service_id, supplier_id""", account_ids)
     result: dict[int, list[Debt]] = defaultdict(list)
+    periods: dict[str, Period] = {}
     for account_id, ref_period, service_id, supplier_id, kopecks in sorted(rows, key=lambda r: (r[0], r[1], r[2], r[3])):
         if kopecks > 0:
-            result[account_id].append(Debt(Period.parse(ref_period), service_codes[service_id],
-                                           supplier_codes[supplier_id], Decimal(kopecks).scaleb(-2)))
+            period = periods.get(ref_period) or periods.setdefault(ref_period, Period.parse(ref_period))
+            result[account_id].append(Debt(period, service_codes[service_id], supplier_codes[supplier_id],
+                                           Decimal(kopecks).scaleb(-2)))
     return result
 
 

@@ -82,14 +82,18 @@ def allocation_rows(items: list[PaymentToAllocate], codes: Codes, *, reason: str
     owed = ledger.debts(account_ids, codes.services, codes.suppliers)
     service_ids, supplier_ids = codes.ids()
     now, rows, closed = timezone.now(), [], last_closed_period()
+    by_day: dict[date, tuple[str, Period]] = {}  # thousands of payments share a handful of days
+    texts: dict[Period, str] = {}
     for item in sorted(items, key=lambda i: (i.paid_on, i.payment_id)):
-        posting = str(posting_period(item.paid_on, closed))
-        limitation = Period.of(item.paid_on) - LIMITATION_MONTHS
+        if item.paid_on not in by_day:
+            by_day[item.paid_on] = (str(posting_period(item.paid_on, closed)), Period.of(item.paid_on) - LIMITATION_MONTHS)
+        posting, limitation = by_day[item.paid_on]
         shares, advance = allocate(item.amount, owed.get(item.account_id, []), named=item.named_period,
                                    limitation_start=limitation)
         for share in shares:
             rows.append((item.account_id, service_ids[share.service], supplier_ids[share.supplier], posting,
-                         str(share.period), "payment", -share.amount, None, None, item.payment_id, reason, now))
+                         texts.get(share.period) or texts.setdefault(share.period, str(share.period)), "payment",
+                         -share.amount, None, None, item.payment_id, reason, now))
         if advance:
             rows.append((item.account_id, None, None, posting, posting, "payment", -advance, None, None,
                          item.payment_id, reason or "аванс", now))
@@ -98,9 +102,16 @@ def allocation_rows(items: list[PaymentToAllocate], codes: Codes, *, reason: str
 
 
 def _reduce(debts: list[Debt], shares) -> list[Debt]:
+    """The debts left after ``shares`` were paid; fully paid ones drop out."""
+    if not shares:
+        return debts
     paid = {(s.period, s.service, s.supplier): s.amount for s in shares}
-    return [Debt(d.period, d.service, d.supplier, d.amount - paid.get((d.period, d.service, d.supplier), 0), d.penalty)
-            for d in debts]
+    left = []
+    for d in debts:
+        amount = d.amount - paid.get((d.period, d.service, d.supplier), 0)
+        if amount > 0:
+            left.append(d if amount == d.amount else Debt(d.period, d.service, d.supplier, amount, d.penalty))
+    return left
 
 
 def write_entries(rows: list[tuple]) -> None:
