@@ -42,8 +42,35 @@ class Command(BaseCommand):
         load.add_argument("file", help="файл реестра")
         load.add_argument("--format", help="sber, dbf или mapping:ИМЯ (по умолчанию определяется по файлу)")
         load.add_argument("--channel", help="банк или канал приёма (по умолчанию — формат)")
+        transfers = sub.add_parser("transfers", help="реестр перечислений поставщикам (агентская схема)")
+        transfers.add_argument("--from", dest="first", required=True, help="с даты ГГГГ-ММ-ДД")
+        transfers.add_argument("--to", dest="last", required=True, help="по дату ГГГГ-ММ-ДД включительно")
+        transfers.add_argument("--xlsx", help="сохранить в Excel")
+        transfers.add_argument("--csv", help="сохранить в CSV (;)")
 
-    def handle(self, *args, action: str, file: str, format: str | None, channel: str | None, **options) -> None:
+    def handle(self, *args, action: str, **options) -> None:
+        if action == "transfers":
+            self.transfers(**options)
+            return
+        self.import_file(options["file"], options["format"], options["channel"])
+
+    def transfers(self, first: str, last: str, xlsx: str | None, csv: str | None, **options) -> None:
+        from datetime import date
+
+        from raschet.payments import settlements
+
+        rows = settlements.transfers(date.fromisoformat(first), date.fromisoformat(last))
+        title = f"Перечисления поставщикам с {first} по {last}"
+        if xlsx:
+            settlements.write_xlsx(rows, Path(xlsx), title)
+        if csv:
+            settlements.write_csv(rows, Path(csv))
+        self.stdout.write(title)
+        for row in rows:
+            self.stdout.write(f"  {row.day} {row.name[:40]:<40} собрано {row.collected:>14} "
+                              f"вознаграждение {row.commission:>10} к перечислению {row.to_transfer:>14}")
+
+    def import_file(self, file: str, format: str | None, channel: str | None) -> None:
         path = Path(file)
         try:
             parsed = parse_file(path, format)

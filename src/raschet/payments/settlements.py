@@ -1,0 +1,104 @@
+"""Settlements with suppliers under the agent scheme (domain.md §7): per supplier and day, what was
+collected for it, the agent's commission (a dated percentage of its agent contract, HALF_UP per
+supplier-day), and what is to be transferred. Money kept as an advance belongs to no supplier yet
+and is listed apart.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import connection
+
+from raschet.domain.money import round_money
+from raschet.payments.models import AgentContract
+
+KOPECKS = "CAST(ROUND(e.amount * 100) AS BIGINT)"
+HEADINGS = ("Дата", "Поставщик", "ИНН", "Собрано", "Вознаграждение агента, %", "Вознаграждение", "К перечислению")
+
+
+@dataclass(frozen=True)
+class TransferRow:
+    day: date
+    supplier: str
+    name: str
+    inn: str
+    collected: Decimal
+    percent: Decimal
+    commission: Decimal
+    to_transfer: Decimal
+
+    def values(self) -> tuple:
+        return (self.day, self.supplier and f"{self.name} ({self.supplier})" or self.name, self.inn, self.collected,
+                Decimal(f"{self.percent.normalize():f}"), self.commission, self.to_transfer)
+
+
+def _commission_percent(supplier_id: int | None, day: date, contracts: list[AgentContract]) -> Decimal:
+    for contract in contracts:
+        if contract.supplier_id == supplier_id and contract.valid_from <= day and (
+                contract.valid_to is None or day < contract.valid_to):
+            return contract.commission_percent
+    return Decimal(0)
+
+
+def transfers(first: date, last: date) -> list[TransferRow]:
+    """One row per supplier and payment day in ``[first, last]`` (both included)."""
+    sql = f"""SELECT p.paid_on, e.supplier_id, o.code, o.name, o.inn, -SUM({KOPECKS})
+              FROM billing_entry e JOIN payments_payment p ON p.id = e.payment_id
+              LEFT JOIN tariffs_organization o ON o.id = e.supplier_id
+              WHERE e.kind = 'payment' AND p.paid_on >= %s AND p.paid_on <= %s
+              GROUP BY p.paid_on, e.supplier_id, o.code, o.name, o.inn
+              ORDER BY p.paid_on, o.code"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [first, last])
+        rows = cursor.fetchall()
+    contracts = list(AgentContract.objects.all())
+    result = []
+    for day, supplier_id, code, name, inn, kopecks in rows:
+        day = day if isinstance(day, date) else date.fromisoformat(str(day)[:10])
+        collected = Decimal(kopecks).scaleb(-2)
+        if supplier_id is None:
+            result.append(TransferRow(day, "", "Аванс (поставщик ещё не определён)", "", collected, Decimal(0),
+                                      Decimal("0.00"), Decimal("0.00")))
+            continue
+        percent = _commission_percent(supplier_id, day, contracts)
+        commission = round_money(collected * percent / 100)
+        result.append(TransferRow(day, code, name, inn, collected, percent, commission, collected - commission))
+    return result
+
+
+def write_csv(rows: list[TransferRow], path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8-sig") as handle:  # the BOM lets Excel read the Cyrillic
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(HEADINGS)
+        for row in rows:
+            writer.writerow([str(value).replace(".", ",") if isinstance(value, Decimal) else value
+                             for value in row.values()])
+
+
+def write_xlsx(rows: list[TransferRow], path: Path, title: str) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Перечисления"
+    sheet.append([title])
+    sheet["A1"].font = Font(bold=True, size=12)
+    sheet.append(list(HEADINGS))
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(list(row.values()))
+    for column, width in zip("ABCDEFG", (12, 48, 14, 16, 12, 16, 18), strict=True):
+        sheet.column_dimensions[column].width = width
+    for column in "DFG":
+        for cell in sheet[column][2:]:
+            cell.number_format = "#,##0.00"
+    for cell in sheet["A"][2:]:
+        cell.number_format = "DD.MM.YYYY"
+    book.save(path)
