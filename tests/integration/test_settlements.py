@@ -30,10 +30,10 @@ def test_collected_commission_and_transfer(scenario_path, tmp_path):
     rows = transfers(date(2026, 4, 1), date(2026, 4, 30))
     summary = [(r.day.day, r.supplier, r.collected, r.commission, r.to_transfer) for r in rows]
     assert summary == [(10, "VK", D("100.00"), D("0.00"), D("100.00")),
-                       (20, "", D("249.81"), D("0.00"), D("0.00")),
-                       (20, "VK", D("283.52"), D("4.25"), D("279.27"))]
+                       (20, "VK", D("283.52"), D("4.25"), D("279.27")),
+                       (20, "", D("249.81"), D("0.00"), D("0.00"))]
     write_xlsx(rows, tmp_path / "t.xlsx", "Перечисления")
     sheet = openpyxl.load_workbook(tmp_path / "t.xlsx").active
-    assert sheet["G5"].value == D("279.27") or float(sheet["G5"].value) == 279.27
+    assert sheet["G4"].value == D("279.27") or float(sheet["G4"].value) == 279.27
     write_csv(rows, tmp_path / "t.csv")
     assert "283,52;1,5;4,25;279,27" in (tmp_path / "t.csv").read_text(encoding="utf-8-sig")

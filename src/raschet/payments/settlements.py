@@ -51,11 +51,10 @@ def transfers(first: date, last: date) -> list[TransferRow]:
               FROM billing_entry e JOIN payments_payment p ON p.id = e.payment_id
               LEFT JOIN tariffs_organization o ON o.id = e.supplier_id
               WHERE e.kind = 'payment' AND p.paid_on >= %s AND p.paid_on <= %s
-              GROUP BY p.paid_on, e.supplier_id, o.code, o.name, o.inn
-              ORDER BY p.paid_on, o.code"""
+              GROUP BY p.paid_on, e.supplier_id, o.code, o.name, o.inn"""
     with connection.cursor() as cursor:
         cursor.execute(sql, [first, last])
-        rows = cursor.fetchall()
+        rows = sorted(cursor.fetchall(), key=lambda r: (str(r[0]), r[2] is None, r[2] or ""))  # advance last
     contracts = list(AgentContract.objects.all())
     result = []
     for day, supplier_id, code, name, inn, kopecks in rows:
