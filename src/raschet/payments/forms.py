@@ -1,0 +1,47 @@
+"""The cash desk form: scan or type the QR string of a payment document, check, take the money."""
+
+from __future__ import annotations
+
+from django import forms
+
+from raschet.domain.periods import Period
+from raschet.exchange import parse_payment_qr
+from raschet.exchange.qr import QrError
+
+
+class CashDeskForm(forms.Form):
+    qr = forms.CharField(label="QR-код квитанции", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                         help_text="Отсканируйте QR-код ЕПД сканером или вставьте строку ST00012|…")
+    account = forms.CharField(label="Лицевой счёт", max_length=30, required=False)
+    period = forms.CharField(label="Оплачиваемый период (ГГГГ-ММ)", max_length=7, required=False)
+    amount = forms.DecimalField(label="Сумма, ₽", max_digits=12, decimal_places=2, min_value=0.01, required=False)
+
+    def fill_from_qr(self) -> None:
+        """Put the account, period and sum from the QR string into the form's fields."""
+        data = self.data.copy()
+        try:
+            payment = parse_payment_qr(self.data.get("qr", "").strip())
+        except QrError as error:
+            self.add_error("qr", str(error))
+            return
+        data["account"] = payment.account
+        data["period"] = str(payment.period) if payment.period else ""
+        data["amount"] = str(payment.amount) if payment.amount is not None else ""
+        self.data = data
+
+    def clean_period(self) -> Period | None:
+        text = self.cleaned_data.get("period", "").strip()
+        if not text:
+            return None
+        try:
+            return Period.parse(text)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from error
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.data.get("action") == "pay":
+            for name in ("account", "amount"):
+                if not cleaned.get(name):
+                    self.add_error(name, "Заполните это поле.")
+        return cleaned

@@ -1,0 +1,16 @@
+"""Problem codes mapped to HTTP statuses: one table for the API and the UI (STYLE.md §6)."""
+
+from __future__ import annotations
+
+HTTP_STATUS = {
+    "unknown_reference": 404,
+    "duplicate": 409,
+    "period_closed": 409,
+    "period_not_calculated": 409,
+    "not_supported": 501,
+}
+DEFAULT_STATUS = 400
+
+
+def status_of(code: str) -> int:
+    return HTTP_STATUS.get(code, DEFAULT_STATUS)
