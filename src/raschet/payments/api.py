@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Sum
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.security import APIKeyHeader, django_auth
 
 from raschet.billing.models import Entry
@@ -72,7 +72,7 @@ def create_payment(request, body: PaymentIn):
     allocations = [AllocationOut(ref_period=e.ref_period, service=e.service.code if e.service else None,
                                  supplier=e.supplier.code if e.supplier else None, amount=-e.amount)
                    for e in payment.entries.select_related("service", "supplier")]
-    return 201, PaymentOut(id=payment.pk, account=body.account, amount=payment.amount, allocations=allocations)
+    return Status(201, PaymentOut(id=payment.pk, account=body.account, amount=payment.amount, allocations=allocations))
 
 
 @router.get("/accounts/{number}/balance", response=BalanceOut, auth=AUTH, summary="Долг и аванс лицевого счёта")
