@@ -10,6 +10,7 @@ period that point at the corrected one (``ref_period``).
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 
 from raschet.housing.models import Account
 from raschet.tariffs.models import Organization, Service
@@ -51,7 +52,7 @@ class CalcRun(models.Model):
     scope = models.CharField("охват", max_length=200, default="все лицевые счета")
     simulate = models.BooleanField("имитация (не проводится)", default=False)
     status = models.CharField("состояние", max_length=12, choices=RunStatus.choices, default=RunStatus.RUNNING)
-    started_at = models.DateTimeField("начат", auto_now_add=True)
+    started_at = models.DateTimeField("начат", default=timezone.now)
     finished_at = models.DateTimeField("завершён", null=True, blank=True)
     accounts = models.PositiveIntegerField("лицевых счетов", default=0)
     lines = models.PositiveIntegerField("строк начислений", default=0)
@@ -159,3 +160,22 @@ class Entry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} {self.get_kind_display()} {self.amount}"
+
+
+class RecalcMark(models.Model):
+    """An (account, closed accrual period) whose inputs changed after it was charged: the next calculation
+    of the open period recalculates it and posts the difference; closing that period clears the mark."""
+
+    account = models.ForeignKey(Account, models.CASCADE, related_name="recalc_marks", verbose_name="лицевой счёт",
+                                db_index=False)
+    period = models.CharField("период начисления", max_length=7)
+    reason = models.CharField("что изменилось", max_length=300)
+    created_at = models.DateTimeField("отмечено")
+
+    class Meta:
+        verbose_name = "отметка о перерасчёте"
+        verbose_name_plural = "ожидающие перерасчёты"
+        constraints = [models.UniqueConstraint(fields=["account", "period"], name="recalcmark_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.period}: {self.reason}"

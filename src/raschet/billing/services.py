@@ -23,6 +23,7 @@ from raschet.billing.models import (
     ChargeLine,
     Entry,
     PeriodState,
+    RecalcMark,
     RunStatus,
 )
 from raschet.billing.snapshot import load_snapshot, scope_buildings
@@ -34,6 +35,7 @@ from raschet.housing.models import Account
 from raschet.tariffs.models import Organization, Service
 
 UNIT_ACCOUNTS = 20_000
+FULL_SCOPE = "все лицевые счета"
 LINE_COLUMNS = ("run_id", "account_id", "service_id", "supplier_id", "period", "ref_period", "kind", "zone", "band",
                 "date_from", "date_to", "days", "method", "volume_source", "volume", "tariff", "factor", "amount",
                 "excess_amount", "reason", "explanation")
@@ -160,9 +162,15 @@ def _reference_ids() -> dict:
             "suppliers": dict(Organization.objects.values_list("code", "id"))}
 
 
-def closed_periods_with_entries(before: Period) -> list[Period]:
-    codes = BillingPeriod.objects.filter(state=PeriodState.CLOSED, period__lt=str(before)).values_list("period", flat=True)
-    return [Period.parse(code) for code in sorted(codes) if Entry.objects.filter(ref_period=code).exists()]
+def pending_recalculations(before: Period, account_ids: list[int] | None) -> dict[Period, list[int]]:
+    """Marked (account, closed period) pairs before ``before``, per period, within the scope."""
+    marks = RecalcMark.objects.filter(period__lt=str(before))
+    if account_ids is not None:
+        marks = marks.filter(account_id__in=account_ids)
+    by_period: dict[Period, list[int]] = {}
+    for account_id, code in marks.values_list("account_id", "period"):
+        by_period.setdefault(Period.parse(code), []).append(account_id)
+    return dict(sorted(by_period.items()))
 
 
 def calculate_period(*, period: Period, account_numbers: Iterable[str] | None = None, simulate: bool = False,
@@ -170,16 +178,19 @@ def calculate_period(*, period: Period, account_numbers: Iterable[str] | None = 
     """Calculate the open ``period`` for all accounts or the named ones, with recalculation of closed
     periods whose inputs changed; a simulation returns the lines and writes nothing."""
     _refuse_closed(period)
+    started = timezone.now()  # marks made after this moment are left for the next calculation
     account_ids = _account_ids(account_numbers)
     result = compute(period, account_ids, progress)
     lines = result.lines.with_columns(pl.lit(str(period)).alias("ref_period"))
     if recalculate_past:
-        recalcs = [recalculation_lines(period, ref, account_ids) for ref in closed_periods_with_entries(period)]
+        pending = pending_recalculations(period, account_ids)
+        recalcs = [recalculation_lines(period, ref, ids) for ref, ids in pending.items()]
         if recalcs:
             lines = pl.concat([lines, *[_conform(r, lines) for r in recalcs]])
     if simulate:
         return RunOutcome(None, lines, result.problems, result.timings)
-    return RunOutcome(_store_run(period, account_ids, lines, result), lines, result.problems, result.timings)
+    run = _store_run(period, account_ids, lines, result, started)
+    return RunOutcome(run, lines, result.problems, result.timings)
 
 
 def _account_ids(numbers: Iterable[str] | None) -> list[int] | None:
@@ -194,8 +205,9 @@ def _account_ids(numbers: Iterable[str] | None) -> list[int] | None:
 
 
 @transaction.atomic
-def _store_run(period: Period, account_ids: list[int] | None, lines: pl.DataFrame, result: CalcResult) -> CalcRun:
-    scope = "все лицевые счета" if account_ids is None else f"лицевых счетов: {len(account_ids)}"
+def _store_run(period: Period, account_ids: list[int] | None, lines: pl.DataFrame, result: CalcResult,
+               started) -> CalcRun:
+    scope = FULL_SCOPE if account_ids is None else f"лицевых счетов: {len(account_ids)}"
     drafts = ChargeLine.objects.filter(run__period=str(period), run__status=RunStatus.DONE)
     if account_ids is None:  # drafts are not money yet: a new full run replaces them
         drafts.delete()
@@ -203,7 +215,8 @@ def _store_run(period: Period, account_ids: list[int] | None, lines: pl.DataFram
             status=RunStatus.SUPERSEDED)
     else:
         drafts.filter(account_id__in=account_ids).delete()
-    run = CalcRun.objects.create(period=str(period), scope=scope, accounts=result.lines["account_id"].n_unique(),
+    run = CalcRun.objects.create(period=str(period), scope=scope, started_at=started,
+                                 accounts=result.lines["account_id"].n_unique(),
                                  lines=lines.height, problems=result.problems.height, timings=result.timings,
                                  status=RunStatus.DONE)
     tables = Tables(first_free_ids([ChargeLine, CalcProblem]))
@@ -224,8 +237,14 @@ def close_period(*, period: Period) -> int:
     """Post the period's calculated lines to the ledger and close it; returns the entries posted."""
     _refuse_closed(period)
     runs = CalcRun.objects.filter(period=str(period), status=RunStatus.DONE, simulate=False)
-    if not runs.exists():
+    full = runs.filter(scope=FULL_SCOPE).order_by("-started_at").first()
+    if full is None:
         raise ProblemsError([problem("period_not_calculated", str(period), period=str(period))])
+    pending = RecalcMark.objects.filter(period__lt=str(period), created_at__gt=full.started_at)
+    if pending.exists():
+        numbers = list(pending.values_list("account__number", flat=True).distinct()[:5])
+        raise ProblemsError([problem("recalc_pending", str(period), period=str(period), count=pending.count(),
+                                     accounts=", ".join(numbers))])
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO billing_entry (account_id, service_id, supplier_id, period, ref_period, kind, amount, "
@@ -236,6 +255,7 @@ def close_period(*, period: Period) -> int:
             [timezone.now(), str(period), RunStatus.DONE, False])
         posted = cursor.rowcount
     runs.update(status=RunStatus.POSTED)
+    RecalcMark.objects.filter(period__lt=str(period), created_at__lte=full.started_at).delete()
     BillingPeriod.objects.update_or_create(period=str(period), defaults={"state": PeriodState.CLOSED,
                                                                          "closed_at": timezone.now()})
     from raschet.payments.services import spend_advances  # payments builds on billing, not the reverse

@@ -44,6 +44,7 @@ CODES: dict[str, str] = {
     "not_supported": "Не поддерживается: {what}.",
     "period_closed": "Период {period} нельзя рассчитать или изменить: закрыт период {closed}. Изменения прошлого попадают перерасчётом в открытый период.",
     "period_not_calculated": "Период {period} не рассчитан: сначала выполните расчёт (raschet calc --period {period}).",
+    "recalc_pending": "Период {period} нельзя закрыть: после расчёта изменились данные прошлых периодов ({count} отметок, лицевые счета {accounts}). Рассчитайте период ещё раз.",
     "invalid_structure": "Неверная структура: {reason}.",
     "invalid_file": "Файл не прочитан: {reason}.",
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from raschet.billing.tracking import Scope, mark
 from raschet.bulk import Tables, first_free_ids, write_tables
 from raschet.domain.errors import ProblemsError, problem
 from raschet.domain.money import dec
@@ -68,6 +69,8 @@ def _change_account(path: str, change: dict) -> None:
             "meters": change.get("meters", [])}
     _write(lambda tables, ids: loader.account_rows(tables, ids, spec, account.premises_id,
                                                     account.premises.building_id))
+    # the whole building: the account's volumes feed its neighbours' common-needs shares
+    mark(Scope(building=account.premises.building_id), None, None, f"изменён лицевой счёт {account.number}")
 
 
 def _change_premises(path: str, change: dict) -> None:
@@ -80,6 +83,7 @@ def _change_premises(path: str, change: dict) -> None:
         PremisesArea.objects.bulk_create(
             PremisesArea(premises=premises, valid_from=a["valid_from"], valid_to=a.get("valid_to"), value=dec(a["value"]))
             for a in change["area"])
+    mark(Scope(building=premises.building_id), None, None, f"изменено помещение {premises}")
 
 
 def _change_building(path: str, change: dict) -> None:
@@ -90,6 +94,7 @@ def _change_building(path: str, change: dict) -> None:
     building.save()
     if change.get("meters"):
         _write(lambda tables, ids: [loader.meter_rows(tables, ids, m, building.id, None, None) for m in change["meters"]])
+    mark(Scope(building=building.id), None, None, f"изменён дом {building.code}")
 
 
 def _change_meter(path: str, change: dict) -> None:
@@ -103,6 +108,7 @@ def _change_meter(path: str, change: dict) -> None:
         zones = list((reading.get("values") or {"total": None}).keys())
         Reading.objects.filter(meter=meter, date=reading["date"], zone__in=zones).delete()
     _write(lambda tables, ids: loader.add_readings(tables, meter.id, readings, source="operator"))
+    mark(Scope(building=meter.building_id), None, None, f"изменён прибор учёта {meter.code}")
 
 
 def _replace_list(name: str, rows: list[dict]) -> None:
@@ -132,3 +138,4 @@ def apply_change(path: str, change: dict) -> None:
                                          "meter или один из списков tariffs, norms, rules, key_rates")])
         for name in names:
             _replace_list(name, change[name])
+        mark(Scope(), None, None, f"заменены списки: {', '.join(names)}")

@@ -2,6 +2,9 @@
 posted into a closed period, posted lines stay as they are, and a closed period cannot be reopened.
 
 The services already refuse all of this; the triggers make SQL from any other tool refuse it too.
+SQLite rebuilds a table to alter it, which breaks triggers that name it: a later migration altering
+billing_entry, billing_chargeline, billing_calcrun or billing_billingperiod must drop these triggers
+first and create them again after.
 ``billing_ledger_unlock`` exists for one purpose: a test database being emptied between tests on
 SQLite (PostgreSQL empties with TRUNCATE, which row triggers do not see).
 """
