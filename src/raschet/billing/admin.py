@@ -55,3 +55,18 @@ class EntryAdmin(ReadOnlyAdmin):
     search_fields = ("=account__number",)
     list_select_related = ("account", "service", "supplier")
     show_full_result_count = False
+
+
+@admin.register(models.RecalcMark)
+class RecalcMarkAdmin(ReadOnlyAdmin):
+    list_display = ("account", "period", "reason", "created_at")
+    list_filter = ("period",)
+    search_fields = ("=account__number",)
+
+
+@admin.register(models.ServiceInterruption)
+class ServiceInterruptionAdmin(admin.ModelAdmin):
+    list_display = ("service", "building", "account", "date_from", "date_to", "excess_hours", "percent_per_hour",
+                    "reason")
+    list_filter = ("service",)
+    raw_id_fields = ("building", "account")

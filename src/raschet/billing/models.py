@@ -179,3 +179,30 @@ class RecalcMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.period}: {self.reason}"
+
+
+class ServiceInterruption(models.Model):
+    """A service interrupted or of poor quality beyond the permitted allowance (Decree 354 Section IX,
+    Appendix 1): the month's charge for the service is reduced by ``percent_per_hour`` for each hour
+    beyond the allowance. The allowances differ by service and are not re-checked here [M], so the
+    operator enters the hours beyond them; the percentage is a field with the usual 0.15 % default."""
+
+    building = models.ForeignKey("housing.Building", models.CASCADE, null=True, blank=True,
+                                 related_name="interruptions", verbose_name="дом")
+    account = models.ForeignKey(Account, models.CASCADE, null=True, blank=True, related_name="interruptions",
+                                verbose_name="лицевой счёт")
+    service = models.ForeignKey(Service, models.PROTECT, related_name="+", verbose_name="услуга")
+    date_from = models.DateField("начало")
+    date_to = models.DateField("окончание (не включая)")
+    excess_hours = models.DecimalField("часов сверх допустимого", max_digits=8, decimal_places=2)
+    percent_per_hour = models.DecimalField("снижение за час, %", max_digits=6, decimal_places=4, default="0.15")
+    reason = models.CharField("основание (акт)", max_length=300)
+
+    class Meta:
+        verbose_name = "перерыв или ненадлежащее качество услуги"
+        verbose_name_plural = "перерывы и ненадлежащее качество услуг"
+        constraints = [models.CheckConstraint(condition=models.Q(building__isnull=False) | models.Q(account__isnull=False),
+                                              name="interruption_has_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.date_from:%d.%m.%Y}: {self.excess_hours} ч"

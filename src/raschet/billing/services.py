@@ -26,6 +26,7 @@ from raschet.billing.models import (
     RecalcMark,
     RunStatus,
 )
+from raschet.billing.reductions import interruption_lines
 from raschet.billing.snapshot import load_snapshot, scope_buildings
 from raschet.bulk import Tables, first_free_ids, write_tables
 from raschet.domain.errors import ProblemsError, problem
@@ -96,8 +97,9 @@ def compute(period: Period, account_ids: list[int] | None = None,
     for result in results:
         for stage, seconds in result.timings.items():
             timings[stage] = timings.get(stage, 0.0) + seconds
-    return CalcResult(lines=pl.concat([r.lines for r in results]), problems=pl.concat([r.problems for r in results]),
-                      timings=timings)
+    lines = pl.concat([r.lines for r in results])
+    lines = pl.concat([lines, interruption_lines(period, lines)])
+    return CalcResult(lines=lines, problems=pl.concat([r.problems for r in results]), timings=timings)
 
 
 def _posted_totals(period: Period, account_ids: list[int] | None) -> pl.DataFrame:

@@ -11,6 +11,7 @@ from datetime import date
 
 from django.db.models.signals import post_delete, post_save, pre_save
 
+from raschet.billing.models import ServiceInterruption
 from raschet.billing.tracking import Scope, mark
 from raschet.housing.models import (
     Absence,
@@ -49,13 +50,15 @@ def _scope(instance) -> Scope:
         return Scope(building=instance.pk)
     if isinstance(instance, Account):
         return Scope(account=instance.pk)
+    if isinstance(instance, ServiceInterruption):
+        return Scope(account=instance.account_id) if instance.account_id else Scope(building=instance.building_id)
     return Scope(account=instance.account_id)  # residents, registrations, absences, account services
 
 
 def _dates(instance) -> tuple[date | None, date | None]:
     if hasattr(instance, "valid_from"):
         return instance.valid_from, instance.valid_to
-    if isinstance(instance, Absence):
+    if isinstance(instance, (Absence, ServiceInterruption)):
         return instance.date_from, instance.date_to
     if isinstance(instance, Reading):  # a reading changes its own month's volume and the next one's
         return instance.date.replace(day=1), None
@@ -82,7 +85,7 @@ def _changed(sender, instance, **kwargs) -> None:
 
 
 TRACKED = [PremisesArea, ResidentCount, Registration, Absence, Parameter, Tariff, Norm, CalcRule, AccountService,
-           Meter, Reading, Premises, Building, Account]
+           Meter, Reading, Premises, Building, Account, ServiceInterruption]
 
 
 def connect() -> None:
