@@ -1,0 +1,158 @@
+"""The calculation pipeline: named, timed stages over frames, for one account or a whole region.
+
+inputs → validation → segments → volumes → distribution → amounts → rounding → explanation.
+Each stage is a function over frames; :class:`StageTimer` records its seconds.  Problems from
+every stage are collected as rows; at the end every line of an (account, service) with a problem
+is dropped, so an account never gets half a bill for a service, and everything else stands.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from raschet.domain.periods import Period
+from raschet.engine import absence, amounts, explain, problems
+from raschet.engine.attributes import attach
+from raschet.engine.context import Context, build_context
+from raschet.engine.methods import DISTRIBUTED, METHODS
+from raschet.engine.methods.base import empty_lines
+from raschet.engine.segments import build_segments
+from raschet.engine.snapshot import Snapshot
+from raschet.engine.units import UNIT_ACCOUNTS, building_units, partition
+from raschet.engine.validation import validate_rules
+
+STAGES = ("inputs", "validation", "segments", "volumes", "distribution", "amounts", "rounding", "explanation")
+_SEG_COLUMNS = [
+    "seg_id", "account_id", "building_id", "service", "kind", "supplier", "date_from", "date_to",
+    "days", "period_days", "method", "rule_id", "meter_possible", "area", "share", "residents",
+]
+
+
+@dataclass(frozen=True)
+class CalcResult:
+    """Lines, problems and seconds per stage (in pipeline order)."""
+
+    lines: pl.DataFrame
+    problems: pl.DataFrame
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class StageTimer:
+    """Times named stages; ``timings`` keeps them in the order they ran."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - started
+
+
+def calculate(snapshot: Snapshot, period: Period | str, accounts: Iterable[int] | None = None) -> CalcResult:
+    """Calculate ``period`` for ``accounts`` (all when None); see the package docstring.
+
+    A large run is cut into units of whole buildings (``units.py``) computed one after another,
+    which bounds memory and gives the same lines; the timings are summed over the units.
+    """
+    period = Period.parse(period) if isinstance(period, str) else period
+    accounts = None if accounts is None else list(accounts)
+    timer = StageTimer()
+    with timer("inputs"):
+        parts = _units(snapshot.checked(), accounts)
+    results = [_calculate_unit(part, period, accounts, timer) for part in parts]
+    lines = pl.concat([r[0] for r in results]) if len(results) > 1 else results[0][0]
+    found = pl.concat([r[1] for r in results]) if len(results) > 1 else results[0][1]
+    return CalcResult(lines=lines, problems=found, timings={s: timer.timings.get(s, 0.0) for s in STAGES})
+
+
+def _units(snapshot: Snapshot, accounts: list[int] | None) -> list[Snapshot]:
+    wanted = snapshot.accounts
+    if accounts is not None:
+        buildings = wanted.filter(pl.col("account_id").is_in(accounts)).select("building_id").unique()
+        wanted = wanted.join(buildings, on="building_id", how="semi")
+    if wanted.height <= UNIT_ACCOUNTS:
+        return [snapshot]
+    return partition(snapshot, building_units(wanted, UNIT_ACCOUNTS))
+
+
+def _calculate_unit(
+    snapshot: Snapshot, period: Period, accounts: list[int] | None, timer: StageTimer
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The pipeline over one snapshot: (lines, problems)."""
+    found: list[pl.DataFrame] = []
+    with timer("inputs"):
+        ctx = build_context(snapshot, period, accounts)
+    with timer("validation"):
+        keys = set(ctx.parameters["key"].unique().to_list())
+        rule_params, bad_rules = validate_rules(ctx.rules, period.month, keys)
+    with timer("segments"):
+        segs, no_rule = build_segments(ctx)
+        found += [no_rule, _bad_rule_problems(segs, bad_rules)]
+        segs = attach(segs.join(bad_rules.select("rule_id"), on="rule_id", how="anti"), ctx)
+    with timer("volumes"):
+        individual = _run(segs, ctx, rule_params, [m for m in METHODS if m not in DISTRIBUTED], None, found)
+        by_building = individual.join(segs.select("seg_id", "building_id", "service"), on="seg_id")
+    with timer("distribution"):
+        shared = _run(segs, ctx, rule_params, sorted(DISTRIBUTED), by_building, found)
+    with timer("amounts"):
+        volumes = pl.concat([individual, shared]).join(segs.select(_SEG_COLUMNS), on="seg_id").join(
+            rule_params.select("rule_id", "band1", "band2"), on="rule_id", how="left"
+        )
+        priced, no_tariff = amounts.price(volumes, ctx)
+        found.append(no_tariff)
+    with timer("rounding"):
+        rounded = amounts.round_lines(priced).with_row_index("line_id").with_columns(
+            pl.lit("charge").alias("line_kind"), pl.lit(None, dtype=pl.Utf8).alias("reason")
+        )
+        rounded = pl.concat([rounded, absence.reductions(rounded, ctx)])
+    with timer("explanation"):
+        return _finish(rounded, pl.concat(found), ctx)
+
+
+def _run(
+    segs: pl.DataFrame, ctx: Context, rule_params: pl.DataFrame, methods: list[str],
+    individual: pl.DataFrame | None, found: list[pl.DataFrame],
+) -> pl.DataFrame:
+    """Run each method on its segments; a Python loop over a handful of methods, not accounts."""
+    outs = [empty_lines()]
+    by_method = segs.filter(pl.col("method").is_in(methods)).partition_by("method", as_dict=True)
+    for name in methods:
+        part = by_method.get((name,))
+        if part is None:
+            continue
+        part = part.join(rule_params, on="rule_id", how="left")
+        produced, trouble = METHODS[name](part, ctx, individual)
+        outs.append(produced)
+        found.append(trouble)
+    return pl.concat(outs)
+
+
+def _bad_rule_problems(segs: pl.DataFrame, bad_rules: pl.DataFrame) -> pl.DataFrame:
+    hit = segs.select("account_id", "service", "rule_id").join(bad_rules, on="rule_id")
+    if hit.is_empty():
+        return problems.empty()
+    return hit.select("account_id", "service", "code", "params").unique(
+        subset=["account_id", "service", "code"], keep="first", maintain_order=True
+    )
+
+
+def _finish(rounded: pl.DataFrame, found: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.DataFrame]:
+    if ctx.requested.height < ctx.accounts.height:
+        found = found.join(ctx.requested, on="account_id", how="semi")
+        rounded = rounded.join(ctx.requested, on="account_id", how="semi")
+    keep = rounded
+    if not found.is_empty():
+        keep = keep.join(found.select("account_id", "service").unique(), on=["account_id", "service"], how="anti")
+    numbers = ctx.accounts.select("account_id", "number")
+    number = pl.col("account_id").replace_strict(numbers["account_id"], numbers["number"], return_dtype=pl.Utf8)
+    keep = keep.rename({"norm_used": "norm"}).with_columns(number.alias("number"))
+    return explain.finish(keep), problems.finish(found, ctx.accounts)

@@ -1,0 +1,77 @@
+"""Errors as data: problem rows collected by the stages and turned into messages at the end.
+
+Stages never raise for one account's data.  They emit problem rows ``(account_id, service, code,
+params)`` where ``params`` is a JSON object of the template's placeholders; the pipeline drops
+every line of an (account, service) that has a problem, so a bill is never half-computed, and
+formats the messages once at the end (problems are few, so a Python loop there is fine).
+
+Templates come from ``raschet.domain.errors.CODES``; the few codes the engine needs that are not
+there yet live in :data:`ENGINE_CODES` until they are moved to the domain vocabulary.
+"""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+
+from raschet.domain.errors import CODES, Problem, problem
+
+ENGINE_CODES: dict[str, str] = {
+    "no_area": "Нет площади помещения на {date}. Укажите площадь, действующую на эту дату.",
+    "no_building_area": (
+        "У дома {building} не указана общая площадь помещений (S_об). Заполните её, "
+        "иначе нельзя распределить общедомовой объём."
+    ),
+    "invalid_params": "Неверные параметры способа расчёта «{method}» (правило {rule}): {reason}",
+}
+
+PROBLEM_SCHEMA = {"account_id": pl.Int64, "service": pl.Utf8, "code": pl.Utf8, "params": pl.Utf8}
+RESULT_SCHEMA = {
+    "account_id": pl.Int64, "number": pl.Utf8, "service": pl.Utf8,
+    "code": pl.Utf8, "message": pl.Utf8, "subject": pl.Utf8,
+}
+
+
+def empty() -> pl.DataFrame:
+    return pl.DataFrame(schema=PROBLEM_SCHEMA)
+
+
+def rows(frame: pl.DataFrame, code: str, **params: pl.Expr | str) -> pl.DataFrame:
+    """Problem rows for every row of ``frame`` (which has account_id and service)."""
+    if frame.is_empty():
+        return empty()
+    fields = [
+        (value if isinstance(value, pl.Expr) else pl.lit(value)).cast(pl.Utf8).alias(name)
+        for name, value in params.items()
+    ]
+    encoded = pl.struct(fields).struct.json_encode() if fields else pl.lit("{}")
+    return frame.select(
+        pl.col("account_id").cast(pl.Int64),
+        pl.col("service").cast(pl.Utf8),
+        pl.lit(code).alias("code"),
+        encoded.alias("params"),
+    ).unique(subset=["account_id", "service", "code"], keep="first", maintain_order=True)
+
+
+def make(code: str, subject: str, **params: object) -> Problem:
+    """A domain :class:`Problem`, falling back to :data:`ENGINE_CODES` for engine-only codes."""
+    if code in CODES:
+        return problem(code, subject, **params)
+    return Problem(code=code, message=ENGINE_CODES[code].format(**params), subject=subject)
+
+
+def finish(raw: pl.DataFrame, accounts: pl.DataFrame) -> pl.DataFrame:
+    """Format collected problem rows into the result frame (one row per account, service, code)."""
+    if raw.is_empty():
+        return pl.DataFrame(schema=RESULT_SCHEMA)
+    raw = raw.unique(subset=["account_id", "service", "code"], keep="first", maintain_order=True)
+    raw = raw.join(accounts.select("account_id", "number"), on="account_id", how="left")
+    out = []
+    for account_id, number, service, code, params in raw.select(
+        "account_id", "number", "service", "code", "params"
+    ).iter_rows():
+        subject = f"ЛС {number}, услуга {service}" if service else f"ЛС {number}"
+        found = make(code, subject, **json.loads(params or "{}"))
+        out.append((account_id, number, service, code, f"ЛС {number}: {found.message}", subject))
+    return pl.DataFrame(out, schema=RESULT_SCHEMA, orient="row").sort("account_id", "service", "code")
