@@ -31,7 +31,7 @@ from raschet.billing.snapshot import load_snapshot, scope_buildings
 from raschet.bulk import Tables, first_free_ids, write_tables
 from raschet.domain.errors import ProblemsError, problem
 from raschet.domain.periods import Period
-from raschet.engine import CalcResult, calculate
+from raschet.engine import CalcResult, Snapshot, calculate
 from raschet.housing.models import Account
 from raschet.tariffs.models import Organization, Service
 
@@ -83,11 +83,15 @@ def _units(account_ids: list[int] | None) -> list[list[int] | None]:
 
 
 def compute(period: Period, account_ids: list[int] | None = None,
-            progress: Callable[[int], None] | None = None) -> CalcResult:
-    """The engine's result for the period over the scope, unit by unit, nothing written."""
+            progress: Callable[[int], None] | None = None,
+            adjust: Callable[[Snapshot], Snapshot] | None = None) -> CalcResult:
+    """The engine's result for the period over the scope, unit by unit, nothing written; ``adjust``
+    changes each unit's inputs first (a what-if simulation)."""
     results = []
     for unit in _units(account_ids):
         snapshot = load_snapshot(unit)
+        if adjust is not None:
+            snapshot = adjust(snapshot)
         results.append(calculate(snapshot, period, accounts=account_ids))
         if progress:
             progress(len(unit))
