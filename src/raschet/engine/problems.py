@@ -5,8 +5,7 @@ params)`` where ``params`` is a JSON object of the template's placeholders; the 
 every line of an (account, service) that has a problem, so a bill is never half-computed, and
 formats the messages once at the end (problems are few, so a Python loop there is fine).
 
-Templates come from ``raschet.domain.errors.CODES``; the few codes the engine needs that are not
-there yet live in :data:`ENGINE_CODES` until they are moved to the domain vocabulary.
+Templates come from the one vocabulary, ``raschet.domain.errors.CODES``.
 """
 
 from __future__ import annotations
@@ -15,16 +14,7 @@ import json
 
 import polars as pl
 
-from raschet.domain.errors import CODES, Problem, problem
-
-ENGINE_CODES: dict[str, str] = {
-    "no_area": "Нет площади помещения на {date}. Укажите площадь, действующую на эту дату.",
-    "no_building_area": (
-        "У дома {building} не указана общая площадь помещений (S_об). Заполните её, "
-        "иначе нельзя распределить общедомовой объём."
-    ),
-    "invalid_params": "Неверные параметры способа расчёта «{method}» (правило {rule}): {reason}",
-}
+from raschet.domain.errors import Problem, problem
 
 PROBLEM_SCHEMA = {"account_id": pl.Int64, "service": pl.Utf8, "code": pl.Utf8, "params": pl.Utf8}
 RESULT_SCHEMA = {
@@ -55,10 +45,7 @@ def rows(frame: pl.DataFrame, code: str, **params: pl.Expr | str) -> pl.DataFram
 
 
 def make(code: str, subject: str, **params: object) -> Problem:
-    """A domain :class:`Problem`, falling back to :data:`ENGINE_CODES` for engine-only codes."""
-    if code in CODES:
-        return problem(code, subject, **params)
-    return Problem(code=code, message=ENGINE_CODES[code].format(**params), subject=subject)
+    return problem(code, subject, **params)
 
 
 def finish(raw: pl.DataFrame, accounts: pl.DataFrame) -> pl.DataFrame:
