@@ -16,6 +16,7 @@ import polars as pl
 from django.db import connection, transaction
 from django.utils import timezone
 
+from raschet.billing import heating
 from raschet.billing.models import (
     BillingPeriod,
     CalcProblem,
@@ -92,7 +93,11 @@ def compute(period: Period, account_ids: list[int] | None = None,
         snapshot = load_snapshot(unit)
         if adjust is not None:
             snapshot = adjust(snapshot)
-        results.append(calculate(snapshot, period, accounts=account_ids))
+        result = calculate(snapshot, period, accounts=account_ids)
+        correction = _heating_correction(period, snapshot, result.lines, account_ids)
+        if not correction.is_empty():
+            result = CalcResult(pl.concat([result.lines, correction]), result.problems, result.timings)
+        results.append(result)
         if progress:
             progress(len(unit))
     if not results:
@@ -104,6 +109,28 @@ def compute(period: Period, account_ids: list[int] | None = None,
     lines = pl.concat([r.lines for r in results])
     lines = pl.concat([lines, interruption_lines(period, lines)])
     return CalcResult(lines=lines, problems=pl.concat([r.problems for r in results]), timings=timings)
+
+
+def _heating_correction(period: Period, snapshot: Snapshot, lines: pl.DataFrame,
+                        account_ids: list[int] | None) -> pl.DataFrame:
+    """The annual heating correction when ``period`` is a correction month (see billing.heating)."""
+    def month(target: Period, adjusted: Snapshot) -> pl.DataFrame:
+        return calculate(adjusted, target, accounts=account_ids).lines
+
+    def charged_last_year() -> pl.DataFrame:
+        year = period.year - 1
+        entries = Entry.objects.filter(ref_period__gte=f"{year}-01", ref_period__lte=f"{year}-12",
+                                       kind__in=["charge", "recalc"], service__kind="heating")
+        if account_ids is not None:
+            entries = entries.filter(account_id__in=account_ids)
+        rows = [(a, s, o, str(m)) for a, s, o, m in entries.values_list("account_id", "service__code",
+                                                                           "supplier__code", "amount")]
+        frame = pl.DataFrame(rows, schema={"account_id": pl.Int64, "service": pl.Utf8, "supplier": pl.Utf8,
+                                           "charged": pl.Utf8}, orient="row")
+        return frame.with_columns(pl.col("charged").str.to_decimal(scale=2)).group_by(
+            "account_id", "service", "supplier").agg(pl.col("charged").sum())
+
+    return heating.correction_lines(period, snapshot, lines, charged_last_year, month)
 
 
 def _posted_totals(period: Period, account_ids: list[int] | None) -> pl.DataFrame:
