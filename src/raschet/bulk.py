@@ -203,8 +203,8 @@ def write_tables(tables: Tables, using: str = "default",
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:  # a bigger page cache keeps index updates in memory
             cursor.execute("PRAGMA cache_size = -262144")
-    checked_here = connection.vendor == "postgresql" and _skip_row_triggers(connection)
     writer = _write_postgresql if connection.vendor == "postgresql" else _write_sqlite
+    superuser = connection.vendor == "postgresql" and _is_superuser(connection)
     written = {}
     for table in tables:
         if not table.rows:
@@ -212,29 +212,43 @@ def write_tables(tables: Tables, using: str = "default",
         label = str(table.model._meta.verbose_name_plural)
         total = len(table.rows)
         report = (lambda done, label=label, total=total: progress(label, done, total)) if progress else None
-        writer(connection, table, report)
+        skipped = superuser and not has_insert_triggers(connection, table.model) and skip_row_triggers(connection)
+        with connection.wrap_database_errors:  # raw driver errors become Django's, as elsewhere
+            writer(connection, table, report)
+        if skipped:
+            restore_row_triggers(connection)
+            _verify_foreign_keys(connection, table)
         written[table.model._meta.label] = total
-    if checked_here:
-        _restore_row_triggers(connection)
-        for table in tables:
-            if table.rows:
-                _verify_foreign_keys(connection, table)
     return written
 
 
-def _skip_row_triggers(connection) -> bool:
+def _is_superuser(connection) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        return bool(cursor.fetchone()[0])
+
+
+def has_insert_triggers(connection, model: type[models.Model]) -> bool:
+    """Whether a table has INSERT triggers of its own (not the key checks): switching row triggers off
+    would switch those off too — the ledger's refusal to post into a closed period among them."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = %s::regclass "
+                       "AND NOT tgisinternal AND tgtype & 4 <> 0)", [model._meta.db_table])
+        return bool(cursor.fetchone()[0])
+
+
+def skip_row_triggers(connection) -> bool:
     """Foreign keys are checked by a trigger per row, which doubles the cost of COPY; where the role
     may (a superuser), switch row triggers off for this transaction and check every key with one
     anti-join per foreign key afterwards instead. Elsewhere the row triggers stay and just cost time."""
+    if not _is_superuser(connection):
+        return False
     with connection.cursor() as cursor:
-        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-        if not cursor.fetchone()[0]:
-            return False
         cursor.execute("SET LOCAL session_replication_role = replica")
     return True
 
 
-def _restore_row_triggers(connection) -> None:
+def restore_row_triggers(connection) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL session_replication_role = origin")
 

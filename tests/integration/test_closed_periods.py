@@ -1,5 +1,7 @@
 """History cannot be changed: not through the services, not through the admin, not through SQL."""
 
+from datetime import UTC
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection, transaction
@@ -56,3 +58,19 @@ def test_admin_offers_no_way_to_edit(client, closed_march):
     assert client.post(f"/admin/billing/chargeline/{line.pk}/delete/", {"post": "yes"}).status_code == 403
     assert client.post(f"/admin/billing/billingperiod/{period.pk}/change/", {"state": "open"}).status_code == 403
     assert Entry.objects.get().amount == entry.amount
+
+
+def test_the_bulk_path_cannot_post_into_a_closed_period_either(closed_march):
+    from datetime import datetime
+
+    from raschet.bulk import Tables, first_free_ids, write_tables
+    from raschet.payments.services import ENTRY_COLUMNS
+
+    entry = Entry.objects.get()
+    with pytest.raises(DatabaseError):
+        with transaction.atomic():
+            tables = Tables(first_free_ids([Entry]))
+            tables.add(Entry, ENTRY_COLUMNS, entry.account_id, entry.service_id, entry.supplier_id, "2026-03",
+                       "2026-03", "correction", "1.00", None, None, None, "", datetime.now(UTC))
+            write_tables(tables)
+    assert Entry.objects.count() == 1

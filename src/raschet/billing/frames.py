@@ -21,15 +21,17 @@ from collections.abc import Sequence
 
 import polars as pl
 import psycopg
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from raschet.bulk import (
     Table,
-    _restore_row_triggers,
-    _skip_row_triggers,
     _verify_foreign_keys,
     first_free_ids,
+    has_insert_triggers,
+    restore_row_triggers,
+    skip_row_triggers,
 )
 
 WRITE_ROWS = 200_000  # rows per CSV chunk (PostgreSQL) or executemany call (SQLite)
@@ -174,7 +176,7 @@ def _fields(model: type[models.Model], names: list[str]) -> dict[str, models.Fie
     for name in names:
         try:
             field = meta.get_field(name)
-        except Exception as error:
+        except FieldDoesNotExist as error:
             raise ValueError(f"{meta.label} has no field {name!r}") from error
         if not field.concrete or field.many_to_many:
             raise ValueError(f"{meta.label}.{name} is not a column")
@@ -235,7 +237,7 @@ def _db_columns(frame: pl.DataFrame, model: type[models.Model]) -> list[str]:
 
 def _write_postgresql(model: type[models.Model], frame: pl.DataFrame) -> None:
     """COPY the frame in CSV chunks; key triggers skipped and keys verified afterwards where allowed."""
-    checked_here = not _has_insert_triggers(model) and _skip_row_triggers(connection)
+    checked_here = not has_insert_triggers(connection, model) and skip_row_triggers(connection)
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     names = ", ".join(quote(c) for c in _db_columns(frame, model))
@@ -248,17 +250,8 @@ def _write_postgresql(model: type[models.Model], frame: pl.DataFrame) -> None:
         cursor.execute(f"SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))",
                        [model._meta.db_table])
     if checked_here:
-        _restore_row_triggers(connection)
+        restore_row_triggers(connection)
         verify_foreign_keys(model, frame.columns, frame["id"].min())
-
-
-def _has_insert_triggers(model: type[models.Model]) -> bool:
-    """Whether the table has triggers of its own on INSERT (not the key checks): skipping row triggers
-    would silently skip them, so then the per-row key checks stay."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = %s::regclass "
-                       "AND NOT tgisinternal AND tgtype & 4 <> 0)", [model._meta.db_table])
-        return cursor.fetchone()[0]
 
 
 def verify_foreign_keys(model: type[models.Model], attnames: Sequence[str], first_id: int) -> None:
