@@ -229,11 +229,11 @@ def _is_superuser(connection) -> bool:
 
 
 def has_insert_triggers(connection, model: type[models.Model]) -> bool:
-    """Whether a table has INSERT triggers of its own (not the key checks): switching row triggers off
-    would switch those off too — the ledger's refusal to post into a closed period among them."""
+    """Whether a table has INSERT triggers of its own (not the key checks) that switching row triggers
+    off would silence; guards enabled ALWAYS (the ledger's) fire regardless and do not count."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = %s::regclass "
-                       "AND NOT tgisinternal AND tgtype & 4 <> 0)", [model._meta.db_table])
+                       "AND NOT tgisinternal AND tgtype & 4 <> 0 AND tgenabled <> 'A')", [model._meta.db_table])
         return bool(cursor.fetchone()[0])
 
 
