@@ -97,3 +97,18 @@ def test_suspense_payment_is_assigned_with_an_audit_record(two_months):
     assert payment.state == PaymentState.ALLOCATED and allocations(payment) == [("2026-03", "cold_water", D("50.00"))]
     event = payment.events.get(action="assigned")
     assert event.details == {"account": "1000000001", "written_as": "10000OOOO1"}
+
+
+def test_closing_snapshots_balances_that_equal_the_ledger(two_months):
+    from raschet.billing.models import Balance
+    from raschet.billing.turnover import totals, turnover
+
+    pay("500.00", paid_on=date(2026, 5, 10))
+    calculate_period(period=Period(2026, 5))
+    close_period(period=Period(2026, 5))
+    for period in ("2026-03", "2026-04", "2026-05"):
+        snapshot = Balance.objects.filter(period=period).aggregate(s=Sum("closing"))["s"]
+        assert snapshot == Entry.objects.filter(period__lte=period).aggregate(s=Sum("amount"))["s"]
+    june = totals(turnover(Period(2026, 6)))  # opening read from May's snapshot
+    assert june["opening"] == Entry.objects.aggregate(s=Sum("amount"))["s"] == june["closing"]
+    assert totals(turnover(Period(2026, 3), Period(2026, 5)))["paid"] == D("500.00")

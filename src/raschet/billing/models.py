@@ -206,3 +206,26 @@ class ServiceInterruption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service} {self.date_from:%d.%m.%Y}: {self.excess_hours} ч"
+
+
+class Balance(models.Model):
+    """The closing balance of an account × service × supplier at the end of a closed posting period,
+    written when the period closes, so statements and the turnover sheet start from it instead of
+    summing the whole history. Derived data: the ledger stays the truth (a test compares them)."""
+
+    account = models.ForeignKey(Account, models.CASCADE, related_name="balances", verbose_name="лицевой счёт",
+                                db_index=False)
+    service = models.ForeignKey(Service, models.PROTECT, null=True, blank=True, related_name="+",
+                                verbose_name="услуга")
+    supplier = models.ForeignKey(Organization, models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name="поставщик")
+    period = models.CharField("период", max_length=7, db_index=True)
+    closing = models.DecimalField("сальдо на конец", **MONEY)
+
+    class Meta:
+        verbose_name = "сальдо закрытого периода"
+        verbose_name_plural = "сальдо закрытых периодов"
+        indexes = [models.Index(fields=["account", "period"])]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.period}: {self.closing}"

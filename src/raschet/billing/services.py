@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from raschet.billing import heating
 from raschet.billing.models import (
+    Balance,
     BillingPeriod,
     CalcProblem,
     CalcRun,
@@ -265,6 +266,24 @@ def _store_run(period: Period, account_ids: list[int] | None, lines: pl.DataFram
     return run
 
 
+def _snapshot_balances(period: Period) -> None:
+    """Closing balances of the period, set-based: the previous snapshot plus this period's entries."""
+    previous = Balance.objects.filter(period__lt=str(period)).order_by("-period").values_list(
+        "period", flat=True).first()
+    since = f"AND period > '{previous}'" if previous else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            INSERT INTO billing_balance (account_id, service_id, supplier_id, period, closing)
+            SELECT account_id, service_id, supplier_id, %s, SUM(kopecks) / 100.0 FROM (
+              SELECT account_id, service_id, supplier_id, CAST(ROUND(closing * 100) AS BIGINT) AS kopecks
+                FROM billing_balance WHERE period = %s
+              UNION ALL
+              SELECT account_id, service_id, supplier_id, CAST(ROUND(amount * 100) AS BIGINT)
+                FROM billing_entry WHERE period <= %s {since}
+            ) movements GROUP BY account_id, service_id, supplier_id HAVING SUM(kopecks) <> 0""",
+                       [str(period), previous or "", str(period)])
+
+
 @transaction.atomic
 def close_period(*, period: Period) -> int:
     """Post the period's calculated lines to the ledger and close it; returns the entries posted."""
@@ -289,6 +308,7 @@ def close_period(*, period: Period) -> int:
         posted = cursor.rowcount
     runs.update(status=RunStatus.POSTED)
     RecalcMark.objects.filter(period__lt=str(period), created_at__lte=full.started_at).delete()
+    _snapshot_balances(period)
     BillingPeriod.objects.update_or_create(period=str(period), defaults={"state": PeriodState.CLOSED,
                                                                          "closed_at": timezone.now()})
     from raschet.payments.services import spend_advances  # payments builds on billing, not the reverse

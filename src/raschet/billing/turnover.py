@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.db import connection
 
+from raschet.billing.models import Balance
 from raschet.domain.periods import Period
 
 KOPECKS = "CAST(ROUND(e.amount * 100) AS BIGINT)"
@@ -38,11 +39,14 @@ class TurnoverRow:
 
 
 def turnover(first: Period, last: Period | None = None, by: str = "account") -> list[TurnoverRow]:
-    """Rows of the sheet for posting periods ``first``..``last``; opening = everything posted before."""
+    """Rows of the sheet for posting periods ``first``..``last``. The opening balance starts from the
+    latest balance snapshot before ``first`` (closed periods keep one) plus the entries after it."""
     if by not in GROUPS:
         raise ValueError(f"Группировка «{by}» неизвестна; допустимы: {', '.join(GROUPS)}.")
     last = last or first
     key, name = GROUPS[by]
+    start = str(first)
+    snapshot = Balance.objects.filter(period__lt=start).order_by("-period").values_list("period", flat=True).first()
     inside = "e.period >= %s"
     sql = f"""
         SELECT {key}, {name},
@@ -52,19 +56,26 @@ def turnover(first: Period, last: Period | None = None, by: str = "account") -> 
           SUM(CASE WHEN {inside} AND e.kind = 'penalty' THEN {KOPECKS} ELSE 0 END),
           SUM(CASE WHEN {inside} AND e.kind = 'payment' THEN -{KOPECKS} ELSE 0 END),
           SUM({KOPECKS})
-        FROM billing_entry e
+        FROM ({_MOVEMENTS}) e
         JOIN housing_account a ON a.id = e.account_id
         JOIN housing_premises p ON p.id = a.premises_id
         JOIN housing_building b ON b.id = p.building_id
         LEFT JOIN tariffs_service s ON s.id = e.service_id
         LEFT JOIN tariffs_organization o ON o.id = e.supplier_id
-        WHERE e.period <= %s
         GROUP BY {key}, {name} ORDER BY {key}"""
-    start = str(first)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [start, start, start, start, start, str(last)])
+        cursor.execute(sql, [start, start, start, start, start, snapshot or "", snapshot or "", str(last)])
         rows = cursor.fetchall()
     return [TurnoverRow(str(k), str(n), *(Decimal(v or 0).scaleb(-2) for v in values)) for k, n, *values in rows]
+
+
+# the snapshot's balances as opening entries (period '' sorts before every period), then the entries after it
+_MOVEMENTS = """
+    SELECT account_id, service_id, supplier_id, '' AS period, 'balance' AS kind, closing AS amount
+      FROM billing_balance WHERE period = %s
+    UNION ALL
+    SELECT account_id, service_id, supplier_id, period, kind, amount
+      FROM billing_entry WHERE period > %s AND period <= %s"""
 
 
 def totals(rows: list[TurnoverRow]) -> dict[str, Decimal]:

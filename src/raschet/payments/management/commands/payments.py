@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandParser
+from tqdm import tqdm
 
 from raschet.domain.errors import ProblemsError, problem
 from raschet.exchange import ParsedRegistry, detect_format, parse_dbf, parse_mapped, parse_sber
@@ -75,8 +76,14 @@ class Command(BaseCommand):
         try:
             parsed = parse_file(path, format)
             self.stderr.write(f"{path.name}: строк {len(parsed.payments)}, сумма {parsed.totals.paid} ₽; загрузка…")
-            summary = import_registry(parsed, channel=channel or parsed.format,
-                                      progress=lambda stage: self.stderr.write(f"  {stage}…"))
+            stages = ("подготовка", "платежи", "распределение", "показания")
+            with tqdm(total=len(stages), desc=stages[0], unit=" этап", disable=not sys.stderr.isatty()) as bar:
+                def progress(stage: str) -> None:
+                    bar.set_description(stage)
+                    bar.update(1)
+
+                summary = import_registry(parsed, channel=channel or parsed.format, progress=progress)
+                bar.update(bar.total - bar.n)
         except ProblemsError as error:
             self.stderr.write(f"{path}: реестр отклонён целиком, ничего не записано. Ошибок: {len(error.problems)}")
             for item in error.problems[:200]:
