@@ -70,3 +70,13 @@ class ServiceInterruptionAdmin(admin.ModelAdmin):
                     "reason")
     list_filter = ("service",)
     raw_id_fields = ("building", "account")
+
+
+@admin.register(models.Job)
+class JobAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "kind", "params", "status", "progress", "message", "created_at", "finished_at")
+    list_filter = ("status", "kind")
+
+    @admin.display(description="ход")
+    def progress(self, job: models.Job) -> str:
+        return f"{job.done} / {job.total}" + (f" ({100 * job.done // job.total} %)" if job.total else "")

@@ -229,3 +229,33 @@ class Balance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.period}: {self.closing}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "в очереди"
+    RUNNING = "running", "выполняется"
+    DONE = "done", "выполнено"
+    FAILED = "failed", "ошибка"
+
+
+class Job(models.Model):
+    """Long work run in the background (a period's calculation, a mass recalculation), with progress
+    that the CLI and the admin show while it runs."""
+
+    kind = models.CharField("работа", max_length=40)
+    params = models.JSONField("параметры", default=dict)
+    status = models.CharField("состояние", max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    done = models.PositiveIntegerField("выполнено", default=0)
+    total = models.PositiveIntegerField("всего", default=0)
+    message = models.TextField("итог", blank=True)
+    task_id = models.CharField("задача", max_length=64, blank=True)
+    created_at = models.DateTimeField("поставлена", default=timezone.now)
+    finished_at = models.DateTimeField("завершена", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "фоновая работа"
+        verbose_name_plural = "фоновые работы"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.params} — {self.get_status_display()} {self.done}/{self.total}"

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import polars as pl
 from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from raschet.billing import heating
@@ -62,26 +63,27 @@ def _refuse_closed(period: Period) -> None:
         raise ProblemsError([problem("period_closed", str(period), period=str(period), closed=closed.period)])
 
 
-def _units(account_ids: list[int] | None) -> list[list[int] | None]:
-    """Groups of whole buildings of about UNIT_ACCOUNTS accounts (None = every building, for small regions)."""
-    buildings = scope_buildings(account_ids)
-    if buildings is None:
-        rows = list(Account.objects.values_list("premises__building_id").order_by("premises__building_id"))
-        counts: dict[int, int] = {}
-        for (building_id,) in rows:
-            counts[building_id] = counts.get(building_id, 0) + 1
-    else:
-        counts = {b: 1 for b in buildings}
+def _units(account_ids: list[int] | None) -> list[tuple[list[int], int]]:
+    """Groups of whole buildings of about UNIT_ACCOUNTS accounts, each with its number of accounts to
+    calculate (a named set of accounts is one unit: the buildings they live in)."""
+    if account_ids is not None:
+        return [(scope_buildings(account_ids), len(account_ids))]
+    counts = (Account.objects.values_list("premises__building_id").annotate(n=Count("id"))
+              .order_by("premises__building_id"))
     units, current, size = [], [], 0
-    for building_id, count in counts.items():
+    for building_id, count in counts:
         current.append(building_id)
         size += count
         if size >= UNIT_ACCOUNTS:
-            units.append(current)
+            units.append((current, size))
             current, size = [], 0
     if current:
-        units.append(current)
+        units.append((current, size))
     return units
+
+
+def scope_size(account_ids: list[int] | None) -> int:
+    return len(account_ids) if account_ids is not None else Account.objects.count()
 
 
 def compute(period: Period, account_ids: list[int] | None = None,
@@ -90,7 +92,7 @@ def compute(period: Period, account_ids: list[int] | None = None,
     """The engine's result for the period over the scope, unit by unit, nothing written; ``adjust``
     changes each unit's inputs first (a what-if simulation)."""
     results = []
-    for unit in _units(account_ids):
+    for unit, accounts in _units(account_ids):
         snapshot = load_snapshot(unit)
         if adjust is not None:
             snapshot = adjust(snapshot)
@@ -100,7 +102,7 @@ def compute(period: Period, account_ids: list[int] | None = None,
             result = CalcResult(pl.concat([result.lines, correction]), result.problems, result.timings)
         results.append(result)
         if progress:
-            progress(len(unit))
+            progress(accounts)
     if not results:
         return calculate(load_snapshot([]), period)
     timings: dict[str, float] = {}

@@ -20,18 +20,28 @@ class Command(BaseCommand):
         parser.add_argument("--period", required=True, help="расчётный период ГГГГ-ММ")
         parser.add_argument("--account", action="append", help="номер лицевого счёта (можно несколько)")
         parser.add_argument("--simulate", action="store_true", help="ничего не записывать, только показать")
+        parser.add_argument("--background", action="store_true",
+                            help="поставить в очередь фоновых работ (выполнит raschet worker)")
 
-    def handle(self, *args, period: str, account: list[str] | None, simulate: bool, **options) -> None:
+    def handle(self, *args, period: str, account: list[str] | None, simulate: bool, background: bool,
+               **options) -> None:
         try:
             target = Period.parse(period)
         except ValueError as error:
             self.stderr.write(str(error))
             sys.exit(2)
+        if background:
+            from raschet.billing.tasks import enqueue_calculation
+
+            job = enqueue_calculation(target, account)
+            self.stdout.write(f"Расчёт {target} поставлен в очередь: работа № {job.pk}. "
+                              f"Ход выполнения: raschet jobs; выполняет: raschet worker.")
+            return
         total = len(account) if account else Account.objects.count()
         with tqdm(total=total, desc=f"Расчёт {target}", unit=" ЛС", disable=not sys.stderr.isatty()) as bar:
             try:
                 outcome = calculate_period(period=target, account_numbers=account, simulate=simulate,
-                                           progress=lambda n: bar.update(0))
+                                           progress=bar.update)
             except ProblemsError as error:
                 for item in error.problems:
                     self.stderr.write(f"{item.subject}: {item.message}")
