@@ -7,7 +7,6 @@ and an account's problems are rows, not exceptions.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,6 +17,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from raschet.billing import heating
+from raschet.billing.frames import read_frame, write_frame
 from raschet.billing.models import (
     Balance,
     BillingPeriod,
@@ -40,9 +40,6 @@ from raschet.tariffs.models import Organization, Service
 
 UNIT_ACCOUNTS = 20_000
 FULL_SCOPE = "все лицевые счета"
-LINE_COLUMNS = ("run_id", "account_id", "service_id", "supplier_id", "period", "ref_period", "kind", "zone", "band",
-                "date_from", "date_to", "days", "method", "volume_source", "volume", "tariff", "factor", "amount",
-                "excess_amount", "reason", "explanation")
 EXPLAINED = ("area", "share", "residents", "norm", "reading_prev", "reading_cur", "reading_prev_date",
              "reading_cur_date", "building_volume", "individual_volume_sum", "rule_id")
 
@@ -137,16 +134,29 @@ def _heating_correction(period: Period, snapshot: Snapshot, lines: pl.DataFrame,
 
 
 def _posted_totals(period: Period, account_ids: list[int] | None) -> pl.DataFrame:
-    """What the ledger holds for an accrual period, per account × service × supplier."""
-    entries = Entry.objects.filter(ref_period=str(period), kind__in=["charge", "recalc"])
+    """What the ledger holds for an accrual period, per account × service × supplier, summed by the
+    database in exact kopecks and micro-units (SQLite keeps numerics as floating point)."""
+    where, params = "", [str(period)]
     if account_ids is not None:
-        entries = entries.filter(account_id__in=account_ids)
-    rows = entries.values_list("account_id", "service__code", "supplier__code", "amount", "volume")
-    frame = pl.DataFrame([(a, s, o, str(m), str(v or 0)) for a, s, o, m, v in rows],
-                         schema={"account_id": pl.Int64, "service": pl.Utf8, "supplier": pl.Utf8,
-                                 "posted": pl.Utf8, "posted_volume": pl.Utf8}, orient="row")
-    return frame.with_columns(pl.col("posted").str.to_decimal(scale=2), pl.col("posted_volume").str.to_decimal(scale=6)) \
-        .group_by("account_id", "service", "supplier").agg(pl.col("posted").sum(), pl.col("posted_volume").sum())
+        where = " AND e.account_id IN (SELECT unnest(%s::bigint[]))" if connection.vendor == "postgresql" \
+            else f" AND e.account_id IN ({', '.join(map(str, map(int, account_ids))) or 'NULL'})"
+        params += [account_ids] if connection.vendor == "postgresql" else []
+    frame = read_frame(f"""
+        SELECT e.account_id, s.code, o.code, SUM(CAST(ROUND(e.amount * 100) AS BIGINT)),
+               SUM(CAST(ROUND(COALESCE(e.volume, 0) * 1000000) AS BIGINT))
+        FROM billing_entry e JOIN tariffs_service s ON s.id = e.service_id
+        JOIN tariffs_organization o ON o.id = e.supplier_id
+        WHERE e.ref_period = %s AND e.kind IN ('charge', 'recalc'){where}
+        GROUP BY e.account_id, s.code, o.code""", params,
+        {"account_id": pl.Int64, "service": pl.Utf8, "supplier": pl.Utf8, "posted": pl.Int64,
+         "posted_volume": pl.Int64})
+    return frame.with_columns(_scaled("posted", 2), _scaled("posted_volume", 6))
+
+
+def _scaled(column: str, scale: int) -> pl.Expr:
+    """Integer units of 10^-scale as an exact Decimal column."""
+    unit = pl.lit(Decimal(1).scaleb(-scale), pl.Decimal(38, scale))
+    return (pl.col(column).cast(pl.Decimal(38, scale)) * unit).cast(pl.Decimal(38, scale)).alias(column)
 
 
 def recalculation_lines(period: Period, ref: Period, account_ids: list[int] | None) -> pl.DataFrame:
@@ -178,19 +188,21 @@ def _conform(frame: pl.DataFrame, like: pl.DataFrame) -> pl.DataFrame:
                          for name, dtype in like.schema.items()])
 
 
-def _line_rows(run_id: int, period: Period, lines: pl.DataFrame, ids: dict) -> list[tuple]:
-    rows = []
+def _line_frame(run_id: int, period: Period, lines: pl.DataFrame, ids: dict) -> pl.DataFrame:
+    """The engine's lines as ChargeLine rows, column-wise: codes to ids, the explanation columns folded
+    into the line's JSON explanation, absence reductions posted as recalculations."""
     explained = [c for c in EXPLAINED if c in lines.columns]
-    for line in lines.iter_rows(named=True):
-        kind = line["kind"]
-        explanation = json.loads(line["explanation"]) if line.get("explanation") else {}
-        explanation.update({k: str(line[k]) for k in explained if line[k] is not None})
-        rows.append((run_id, line["account_id"], ids["services"][line["service"]], ids["suppliers"][line["supplier"]],
-                     str(period), line.get("ref_period") or str(period), "recalc" if kind == "reduction" else kind,
-                     line["zone"] or "total", line["band"], line["date_from"], line["date_to"], line["days"],
-                     line["method"], line["volume_source"], line["volume"], line["tariff"], line["factor"],
-                     line["amount"], line["excess_amount"], line["reason"] or "", explanation))
-    return rows
+    extra = pl.struct([pl.col(c).cast(pl.Utf8) for c in explained]).struct.json_encode()
+    explanation = pl.when(pl.col("explanation").is_null()).then(extra).otherwise(
+        pl.concat_str([pl.col("explanation").str.strip_suffix("}"), pl.lit(","), extra.str.strip_prefix("{")]))
+    return lines.select(
+        pl.lit(run_id, pl.Int64).alias("run_id"), "account_id",
+        pl.col("service").replace_strict(ids["services"], return_dtype=pl.Int64).alias("service_id"),
+        pl.col("supplier").replace_strict(ids["suppliers"], return_dtype=pl.Int64).alias("supplier_id"),
+        pl.lit(str(period)).alias("period"), pl.col("ref_period").fill_null(str(period)),
+        pl.col("kind").replace({"reduction": "recalc"}), pl.col("zone").fill_null("total"), "band",
+        "date_from", "date_to", "days", "method", "volume_source", "volume", "tariff", "factor", "amount",
+        "excess_amount", pl.col("reason").fill_null(""), explanation.alias("explanation"))
 
 
 def _reference_ids() -> dict:
@@ -255,9 +267,8 @@ def _store_run(period: Period, account_ids: list[int] | None, lines: pl.DataFram
                                  accounts=result.lines["account_id"].n_unique(),
                                  lines=lines.height, problems=result.problems.height, timings=result.timings,
                                  status=RunStatus.DONE)
-    tables = Tables(first_free_ids([ChargeLine, CalcProblem]))
-    tables.declare(ChargeLine, CalcProblem)
-    tables.add_rows(ChargeLine, LINE_COLUMNS, _line_rows(run.id, period, lines, _reference_ids()))
+    write_frame(ChargeLine, _line_frame(run.id, period, lines, _reference_ids()))
+    tables = Tables(first_free_ids([CalcProblem]))
     tables.add_rows(CalcProblem, ("run_id", "account_id", "service", "code", "message", "subject"),
                     [(run.id, p["account_id"], p["service"] or "", p["code"], p["message"], p["subject"] or "")
                      for p in result.problems.iter_rows(named=True)])
