@@ -17,6 +17,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from raschet.billing import heating
+from raschet.billing.exact import units
 from raschet.billing.frames import read_frame, write_frame
 from raschet.billing.models import (
     Balance,
@@ -142,8 +143,8 @@ def _posted_totals(period: Period, account_ids: list[int] | None) -> pl.DataFram
             else f" AND e.account_id IN ({', '.join(map(str, map(int, account_ids))) or 'NULL'})"
         params += [account_ids] if connection.vendor == "postgresql" else []
     frame = read_frame(f"""
-        SELECT e.account_id, s.code, o.code, SUM(CAST(ROUND(e.amount * 100) AS BIGINT)),
-               SUM(CAST(ROUND(COALESCE(e.volume, 0) * 1000000) AS BIGINT))
+        SELECT e.account_id, s.code, o.code, SUM({units("e.amount")}),
+               SUM({units("COALESCE(e.volume, 0)", 6)})
         FROM billing_entry e JOIN tariffs_service s ON s.id = e.service_id
         JOIN tariffs_organization o ON o.id = e.supplier_id
         WHERE e.ref_period = %s AND e.kind IN ('charge', 'recalc'){where}
@@ -288,10 +289,10 @@ def _snapshot_balances(period: Period) -> None:
         cursor.execute(f"""
             INSERT INTO billing_balance (account_id, service_id, supplier_id, period, closing)
             SELECT account_id, service_id, supplier_id, %s, SUM(kopecks) / 100.0 FROM (
-              SELECT account_id, service_id, supplier_id, CAST(ROUND(closing * 100) AS BIGINT) AS kopecks
+              SELECT account_id, service_id, supplier_id, {units("closing")} AS kopecks
                 FROM billing_balance WHERE period = %s
               UNION ALL
-              SELECT account_id, service_id, supplier_id, CAST(ROUND(amount * 100) AS BIGINT)
+              SELECT account_id, service_id, supplier_id, {units("amount")}
                 FROM billing_entry WHERE period <= %s {since}
             ) movements GROUP BY account_id, service_id, supplier_id HAVING SUM(kopecks) <> 0""",
                        [str(period), previous or "", str(period)])

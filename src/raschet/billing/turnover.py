@@ -11,10 +11,11 @@ from pathlib import Path
 
 from django.db import connection
 
+from raschet.billing.exact import units
 from raschet.billing.models import Balance
 from raschet.domain.periods import Period
 
-KOPECKS = "CAST(ROUND(e.amount * 100) AS BIGINT)"
+KOPECKS = units("e.amount")
 GROUPS = {
     "account": ("a.number", "a.payer"),
     "building": ("b.code", "b.address"),

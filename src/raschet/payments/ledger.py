@@ -1,7 +1,6 @@
 """What an account owes and holds, read from the ledger set-based, in exact kopecks.
 
-SQLite keeps numerics as floating point, so sums are taken over ``ROUND(amount * 100)`` as integers
-on both databases: the totals are exact kopecks either way.
+Sums are taken in integer kopecks (``billing.exact``): exact on SQLite and PostgreSQL alike.
 """
 
 from __future__ import annotations
@@ -12,10 +11,11 @@ from decimal import Decimal
 
 from django.db import connection
 
+from raschet.billing.exact import units
 from raschet.domain.allocation import Debt
 from raschet.domain.periods import Period
 
-KOPECKS = "CAST(ROUND(amount * 100) AS BIGINT)"
+KOPECKS = units("amount")
 CHUNK = 5000
 
 

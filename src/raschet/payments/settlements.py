@@ -14,10 +14,11 @@ from pathlib import Path
 
 from django.db import connection
 
+from raschet.billing.exact import units
 from raschet.domain.money import round_money
 from raschet.payments.models import AgentContract
 
-KOPECKS = "CAST(ROUND(e.amount * 100) AS BIGINT)"
+KOPECKS = units("e.amount")
 HEADINGS = ("Дата", "Поставщик", "ИНН", "Собрано", "Вознаграждение агента, %", "Вознаграждение", "К перечислению")
 
 
