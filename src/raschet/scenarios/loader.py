@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from raschet.billing.models import ServiceInterruption
 from raschet.bulk import Tables, first_free_ids, write_tables
 from raschet.domain.errors import Problem, ProblemsError, problem
 from raschet.domain.money import dec
@@ -25,7 +26,7 @@ from raschet.scenarios.validate import meaning_problems
 from raschet.tariffs.models import AccountService, CalcRule, KeyRate, Norm, Organization, Service, Tariff
 
 MODELS = [Organization, Service, KeyRate, Building, Premises, PremisesArea, Account, ResidentCount,
-          AbsenceModel, AccountService, Tariff, Norm, CalcRule, Meter, Reading]
+          AbsenceModel, AccountService, Tariff, Norm, CalcRule, Meter, Reading, ServiceInterruption]
 
 
 def read_scenario(path: str | Path) -> dict:
@@ -143,6 +144,7 @@ def account_rows(tables: Tables, ids: Ids, account: dict, premises_id: int, buil
     for r in account.get("residents", []):
         tables.add(ResidentCount, ("account_id", "valid_from", "valid_to", "count"), account_id,
                    _d(r["valid_from"]), _d(r.get("valid_to")), r["count"])
+    interruption_rows(tables, ids, account.get("interruptions", []), account_id=account_id)
     for a in account.get("absences", []):
         tables.add(AbsenceModel, ("account_id", "date_from", "date_to", "reason"), account_id, _d(a["from"]),
                    _d(a["to"]), a.get("reason", ""))
@@ -153,6 +155,16 @@ def account_rows(tables: Tables, ids: Ids, account: dict, premises_id: int, buil
                    _d(s["valid_from"]), _d(s.get("valid_to")))
     for meter in account.get("meters", []):
         meter_rows(tables, ids, meter, building_id, premises_id, account_id)
+
+
+def interruption_rows(tables: Tables, ids: Ids, interruptions: list[dict], *, account_id: int | None = None,
+                      building_id: int | None = None) -> None:
+    """Optional key (an extension of the format): acts of interrupted or poor-quality service."""
+    for cut in interruptions:
+        tables.add(ServiceInterruption, ("building_id", "account_id", "service_id", "date_from", "date_to",
+                                         "excess_hours", "percent_per_hour", "reason"),
+                   building_id, account_id, ids.services[cut["service"]], _d(cut["from"]), _d(cut["to"]),
+                   dec(cut["excess_hours"]), dec(cut.get("percent_per_hour", "0.15")), cut.get("reason", ""))
 
 
 def scenario_tables(data: dict, start_ids: dict | None = None) -> Tables:
@@ -182,6 +194,7 @@ def scenario_tables(data: dict, start_ids: dict | None = None) -> Tables:
                 pending.append((account, premises_id, building_id))
         for meter in building.get("meters", []):
             meter_rows(tables, ids, meter, building_id, None, None)
+        interruption_rows(tables, ids, building.get("interruptions", []), building_id=building_id)
     for account, premises_id, building_id in pending:
         account_rows(tables, ids, account, premises_id, building_id)
     dated_reference_rows(data, tables, ids)

@@ -35,6 +35,8 @@ def _dated(**props) -> dict:
     return _obj(["valid_from", *[k for k in props if k == "value"]], valid_from=DATE, valid_to=OPT_DATE, **props)
 
 
+INTERRUPTION = _obj(["service", "from", "to", "excess_hours"], service=CODE, excess_hours=DECIMAL,
+                    percent_per_hour=DECIMAL, reason={"type": "string"}, **{"from": DATE, "to": DATE})
 READING = {"type": "object", "required": ["date"], "properties": {
     "date": DATE, "value": DECIMAL, "values": {"type": "object", "additionalProperties": DECIMAL}},
     "oneOf": [{"required": ["value"]}, {"required": ["values"]}]}
@@ -48,6 +50,7 @@ ACCOUNT = _obj(
     residents={"type": "array", "items": _obj(["valid_from", "count"], valid_from=DATE, valid_to=OPT_DATE,
                                                 count={"type": "integer", "minimum": 0})},
     absences={"type": "array", "items": _obj(["from", "to"], **{"from": DATE, "to": DATE})},
+    interruptions={"type": "array", "items": INTERRUPTION},
     services={"type": "array", "items": _obj(["service", "supplier", "valid_from"], service=CODE,
                                               supplier=CODE, valid_from=DATE, valid_to=OPT_DATE)},
     meters={"type": "array", "items": METER}, opening_balance=DECIMAL)
@@ -57,6 +60,7 @@ PREMISES = _obj(["number", "kind", "area", "meter_possible", "accounts"],
                 meter_possible={"type": "boolean"}, accounts={"type": "array", "items": ACCOUNT})
 BUILDING = _obj(["code", "address", "total_area", "common_area", "premises"], code=CODE,
                 address={"type": "string", "minLength": 1}, total_area=DECIMAL, common_area=DECIMAL,
+                interruptions={"type": "array", "items": INTERRUPTION},
                 meters={"type": "array", "items": METER}, premises={"type": "array", "items": PREMISES})
 ORGANIZATION = _obj(["code", "name", "inn"], code=CODE, name={"type": "string"},
                     inn={"type": "string"}, kpp={"type": "string"},

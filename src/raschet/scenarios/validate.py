@@ -155,6 +155,7 @@ def check_buildings(checker: Checker) -> None:
         for m, meter in enumerate(building.get("meters", [])):
             unique(meter_codes, meter["code"], (*bpath, "meters", m, "code"))
             check_meter(checker, (*bpath, "meters", m), meter)
+        check_interruptions(checker, bpath, building.get("interruptions", []))
         numbers: dict[str, Path] = {}
         for p, premises in enumerate(building["premises"]):
             ppath = (*bpath, "premises", p)
@@ -168,6 +169,15 @@ def check_buildings(checker: Checker) -> None:
                 apath = (*ppath, "accounts", n)
                 unique(account_numbers, account["number"], (*apath, "number"))
                 check_account(checker, apath, account, meter_codes, unique)
+
+
+def check_interruptions(checker: Checker, path: Path, interruptions: list[dict]) -> None:
+    for i, cut in enumerate(interruptions):
+        here = (*path, "interruptions", i)
+        checker.reference((*here, "service"), "услуга", cut["service"], checker.services)
+        if cut["to"] <= cut["from"]:
+            checker.add("invalid_range", (*here, "to"), start=cut["from"], end=cut["to"])
+        _positive(checker, (*here, "excess_hours"), cut["excess_hours"])
 
 
 def check_account(checker: Checker, path: Path, account: dict, meter_codes: dict, unique) -> None:
@@ -187,6 +197,7 @@ def check_account(checker: Checker, path: Path, account: dict, meter_codes: dict
         checker.reference((*spath, "supplier"), "организация", s["supplier"], checker.organizations)
         services.append((spath, (s["service"],), s))
     checker.dated_lists(services, "подключения услуги")
+    check_interruptions(checker, path, account.get("interruptions", []))
     for i, absence in enumerate(account.get("absences", [])):
         if absence["to"] <= absence["from"]:
             checker.add("invalid_range", (*path, "absences", i, "to"), start=absence["from"], end=absence["to"])
