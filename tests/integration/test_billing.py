@@ -1,5 +1,6 @@
 """Billing services over a loaded scenario: calculate, simulate, close, recalculate closed periods."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -78,3 +79,21 @@ def test_unknown_account_is_named(world):
     with pytest.raises(ProblemsError) as refused:
         calculate_period(period=MARCH, account_numbers=["9999"])
     assert refused.value.problems[0].subject == "9999"
+
+
+def test_lifecycle_open_calculated_posted_closed(world):
+    from raschet.billing.models import BillingPeriod
+    from raschet.billing.services import post_period
+    from raschet.payments.services import record_payment
+
+    calculate_period(period=MARCH)
+    assert BillingPeriod.objects.get(period="2026-03").state == "calculated"
+    assert post_period(period=MARCH) == 1
+    assert BillingPeriod.objects.get(period="2026-03").state == "posted"
+    with pytest.raises(ProblemsError):  # posted: no more calculation
+        calculate_period(period=MARCH)
+    record_payment(account_number="1000000001", paid_on=date(2026, 3, 30), amount="100.00",
+                   source="cash", channel="desk", operation_id="p1")  # a posted period still takes payments
+    assert Entry.objects.filter(period="2026-03", kind="payment").exists()
+    assert close_period(period=MARCH) == 0  # already posted: closing posts nothing more
+    assert BillingPeriod.objects.get(period="2026-03").state == "closed"

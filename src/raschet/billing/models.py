@@ -22,6 +22,7 @@ VOLUME = {"max_digits": 20, "decimal_places": 6}
 class PeriodState(models.TextChoices):
     OPEN = "open", "открыт"
     CALCULATED = "calculated", "рассчитан"
+    POSTED = "posted", "проведён"
     CLOSED = "closed", "закрыт"
 
 

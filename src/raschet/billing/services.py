@@ -41,6 +41,7 @@ from raschet.tariffs.models import Organization, Service
 
 UNIT_ACCOUNTS = 20_000
 FULL_SCOPE = "все лицевые счета"
+FROZEN = (PeriodState.POSTED, PeriodState.CLOSED)  # periods that take no more calculation
 EXPLAINED = ("area", "share", "residents", "norm", "reading_prev", "reading_cur", "reading_prev_date",
              "reading_cur_date", "building_volume", "individual_volume_sum", "rule_id")
 
@@ -56,7 +57,7 @@ class RunOutcome:
 
 
 def _refuse_closed(period: Period) -> None:
-    closed = BillingPeriod.objects.filter(state=PeriodState.CLOSED, period__gte=str(period)).order_by("-period").first()
+    closed = BillingPeriod.objects.filter(state__in=FROZEN, period__gte=str(period)).order_by("-period").first()
     if closed is not None:
         raise ProblemsError([problem("period_closed", str(period), period=str(period), closed=closed.period)])
 
@@ -299,8 +300,9 @@ def _snapshot_balances(period: Period) -> None:
 
 
 @transaction.atomic
-def close_period(*, period: Period) -> int:
-    """Post the period's calculated lines to the ledger and close it; returns the entries posted."""
+def post_period(*, period: Period) -> int:
+    """Post the period's calculated lines to the ledger (the period then takes no more calculation,
+    but still takes payments); returns the entries posted."""
     _refuse_closed(period)
     runs = CalcRun.objects.filter(period=str(period), status=RunStatus.DONE, simulate=False)
     full = runs.filter(scope=FULL_SCOPE).order_by("-started_at").first()
@@ -322,10 +324,23 @@ def close_period(*, period: Period) -> int:
         posted = cursor.rowcount
     runs.update(status=RunStatus.POSTED)
     RecalcMark.objects.filter(period__lt=str(period), created_at__lte=full.started_at).delete()
-    _snapshot_balances(period)
-    BillingPeriod.objects.update_or_create(period=str(period), defaults={"state": PeriodState.CLOSED,
-                                                                         "closed_at": timezone.now()})
+    BillingPeriod.objects.update_or_create(period=str(period), defaults={"state": PeriodState.POSTED})
     from raschet.payments.services import spend_advances  # payments builds on billing, not the reverse
 
     spend_advances()  # advances paid before these charges were posted now pay them
+    return posted
+
+
+@transaction.atomic
+def close_period(*, period: Period) -> int:
+    """Close the period (posting it first if it is only calculated): its entries become immutable and
+    its closing balances are kept; returns the entries posted now."""
+    state = BillingPeriod.objects.filter(period=str(period)).values_list("state", flat=True).first()
+    posted = 0 if state == PeriodState.POSTED else post_period(period=period)
+    later = BillingPeriod.objects.filter(state=PeriodState.CLOSED, period__gte=str(period)).first()
+    if later is not None:
+        raise ProblemsError([problem("period_closed", str(period), period=str(period), closed=later.period)])
+    _snapshot_balances(period)
+    BillingPeriod.objects.update_or_create(period=str(period), defaults={"state": PeriodState.CLOSED,
+                                                                         "closed_at": timezone.now()})
     return posted

@@ -45,7 +45,8 @@ class Scope:
 def closed_periods_touched(start: date | None, end: date | None) -> list[str]:
     """Closed periods that meet ``[start, end)`` (None: unbounded)."""
     periods = []
-    for code in BillingPeriod.objects.filter(state=PeriodState.CLOSED).values_list("period", flat=True):
+    frozen = (PeriodState.POSTED, PeriodState.CLOSED)  # charges already in the ledger
+    for code in BillingPeriod.objects.filter(state__in=frozen).values_list("period", flat=True):
         period = Period.parse(code)
         if (start is None or period.end > start) and (end is None or period.start < end):
             periods.append(code)

@@ -1,0 +1,40 @@
+"""``raschet period status|post|close [--period YYYY-MM]``: the life of a billing period."""
+
+from __future__ import annotations
+
+import sys
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from raschet.billing.models import BillingPeriod, RecalcMark
+from raschet.billing.services import close_period, post_period
+from raschet.domain.errors import ProblemsError
+from raschet.domain.periods import Period
+
+
+class Command(BaseCommand):
+    help = "Расчётные периоды: status — состояние; post — провести начисления; close — закрыть период."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True, metavar="ДЕЙСТВИЕ")
+        sub.add_parser("status", help="состояние периодов и ожидающие перерасчёты")
+        for name, text in (("post", "провести рассчитанные начисления"), ("close", "закрыть период")):
+            sub.add_parser(name, help=text).add_argument("--period", required=True, help="ГГГГ-ММ")
+
+    def handle(self, *args, action: str, period: str | None = None, **options) -> None:
+        if action == "status":
+            for row in BillingPeriod.objects.all()[:24]:
+                self.stdout.write(f"{row.period}  {row.get_state_display()}")
+            pending = RecalcMark.objects.count()
+            self.stdout.write(f"Ожидают перерасчёта: {pending} (лицевой счёт, период)")
+            return
+        try:
+            target = Period.parse(period)
+            done = (post_period if action == "post" else close_period)(period=target)
+        except (ValueError, ProblemsError) as error:
+            problems = getattr(error, "problems", None)
+            for text in ([p.message for p in problems] if problems else [str(error)]):
+                self.stderr.write(text)
+            sys.exit(2)
+        verb = "проведён" if action == "post" else "закрыт"
+        self.stdout.write(f"Период {target} {verb}; проводок записано: {done}.")
