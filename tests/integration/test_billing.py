@@ -97,3 +97,10 @@ def test_lifecycle_open_calculated_posted_closed(world):
     assert Entry.objects.filter(period="2026-03", kind="payment").exists()
     assert close_period(period=MARCH) == 0  # already posted: closing posts nothing more
     assert BillingPeriod.objects.get(period="2026-03").state == "closed"
+
+
+def test_every_line_explains_itself_in_one_line(world):
+    calculate_period(period=MARCH)
+    text = ChargeLine.objects.get().explained()
+    assert "7.333 × 52.3 = 383.52" in text
+    assert "показание было 123.456000" in text and "показание стало 130.789000" in text and "дней 31/31" in text

@@ -5,6 +5,13 @@ from django.contrib import admin
 
 from raschet.billing import models
 
+try:  # the task queue's own admin is English-only; background work is shown as Job below
+    from django_tasks_db.models import DBTaskResult
+
+    admin.site.unregister(DBTaskResult)
+except (ImportError, admin.sites.NotRegistered):
+    pass
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):

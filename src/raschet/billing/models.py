@@ -110,7 +110,17 @@ class ChargeLine(models.Model):
         indexes = [models.Index(fields=["account", "ref_period"])]
 
     def __str__(self) -> str:
-        return f"{self.account_id} {self.service_id} {self.amount}"
+        return f"{self.ref_period}: {self.amount} ₽"
+
+    def explained(self) -> str:
+        """The explanation as one line for a person: how it was computed, then the inputs used."""
+        data = dict(self.explanation or {})
+        head = [str(data.pop(key)) for key in ("расчёт", "примечание") if data.get(key)]
+        labels = {"area": "площадь", "share": "доля", "residents": "проживает", "norm": "норматив",
+                  "reading_prev": "показание было", "reading_cur": "показание стало", "building_volume": "ОДПУ",
+                  "individual_volume_sum": "Σ ИПУ", "дни": "дней"}
+        tail = [f"{label} {data[key]}" for key, label in labels.items() if data.get(key) not in (None, "")]
+        return "; ".join(head + tail)
 
 
 class CalcProblem(models.Model):

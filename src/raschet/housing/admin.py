@@ -100,12 +100,16 @@ class ChargeLineInline(admin.TabularInline):
     from raschet.billing.models import ChargeLine as model
 
     fields = ("ref_period", "period", "kind", "service", "date_from", "date_to", "method", "volume_source", "volume",
-              "tariff", "factor", "amount", "explanation")
+              "tariff", "factor", "amount", "how")
     readonly_fields = fields
     extra = 0
     max_num = 0
     can_delete = False
     verbose_name_plural = "начисления (как рассчитано)"
+
+    @admin.display(description="как рассчитано")
+    def how(self, line) -> str:
+        return line.explained()
 
     def get_queryset(self, request):
         from raschet.billing.models import RunStatus
