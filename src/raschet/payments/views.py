@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,7 +24,12 @@ def cash_desk(request):
             form = CashDeskForm(form.data) if not form.errors else form
         elif form.is_valid():
             return _take_payment(request, form)
-    return render(request, "payments/cash_desk.html", {"form": form, "title": "Касса: приём оплаты"})
+    return _page(request, form)
+
+
+def _page(request, form: CashDeskForm):
+    return render(request, "payments/cash_desk.html",
+                  {**admin.site.each_context(request), "form": form, "title": "Касса: приём оплаты"})
 
 
 def _take_payment(request, form: CashDeskForm):
@@ -37,7 +42,7 @@ def _take_payment(request, form: CashDeskForm):
     except ProblemsError as error:
         for item in error.problems:
             form.add_error(None, item.message)
-        return render(request, "payments/cash_desk.html", {"form": form, "title": "Касса: приём оплаты"})
+        return _page(request, form)
     lines = [f"{e.ref_period} {e.service.name if e.service else 'аванс'}: {-e.amount} ₽"
              for e in payment.entries.select_related("service")]
     messages.success(request, f"Принято {payment.amount} ₽ по ЛС {payment.account.number}. Распределено: "

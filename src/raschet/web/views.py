@@ -1,5 +1,6 @@
 """The dashboard: what is in the database at a glance, with links into the admin."""
 
+from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
@@ -18,4 +19,5 @@ def dashboard(request):
         ("Приборы учёта", Meter.objects.count(), "admin:metering_meter_changelist"),
         ("Показания", Reading.objects.count(), "admin:metering_reading_changelist"),
     ]
-    return render(request, "web/dashboard.html", {"counts": counts})
+    return render(request, "web/dashboard.html", {**admin.site.each_context(request), "counts": counts,
+                                                  "title": "Сводка"})
