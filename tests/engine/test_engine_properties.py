@@ -1,6 +1,7 @@
 """Properties of the engine over generated data (Hypothesis).
 
-* an account calculated alone gets exactly the lines it gets when the whole region is calculated;
+* an account calculated alone gets exactly the lines it gets when the whole region is calculated
+  (also one account of a big building, where only the common-needs resources of the neighbours are kept);
 * the segment lines of a month add up to the month for constant inputs, within the rounding of
   each line;
 * common-needs shares before the cap add up to the building's common volume;
@@ -137,3 +138,16 @@ def test_units_of_buildings_give_the_same_lines(monkeypatch):
     assert calculate(snapshot, "2026-03", some).lines.equals(
         whole.lines.filter(pl.col("account_id").is_in(some))
     )
+
+
+def test_one_account_of_a_big_building_equals_the_building():
+    """The one-account path keeps only the neighbours' common-needs resources; lines must not change."""
+    snapshot = region(Shape(accounts=120, min_premises=120, max_premises=120, missing_reading=0.2, no_meter=0.2,
+                            changes=0.2, seed=23))
+    whole = calculate(snapshot, "2026-03")
+    for account_id in (1, 7, 60, 120):
+        alone = calculate(snapshot, "2026-03", [account_id])
+        assert alone.lines.equals(whole.lines.filter(pl.col("account_id") == account_id)), account_id
+        assert alone.problems.equals(whole.problems.filter(pl.col("account_id") == account_id)), account_id
+    pair = calculate(snapshot, "2026-03", [5, 99])
+    assert pair.lines.equals(whole.lines.filter(pl.col("account_id").is_in([5, 99])))

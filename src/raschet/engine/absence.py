@@ -22,6 +22,8 @@ MIN_FULL_DAYS = 5
 
 def reductions(lines: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     """Reduction rows (kind "reduction") for the eligible charge lines; empty when none."""
+    if ctx.absences.is_empty():
+        return lines.clear()
     eligible = lines.filter(
         pl.col("kind").is_in(KINDS) & (pl.col("volume_source") == "norm")
         & pl.col("method").is_in(["norm", "metered"]) & ~pl.col("meter_possible")

@@ -16,7 +16,8 @@ import polars as pl
 from raschet.engine import problems
 from raschet.engine.context import Context
 from raschet.engine.fixed import EXACT, MONEY, ONE, big, div_half_up, lit
-from raschet.engine.lookup import building_priority, dated, in_building, most_specific
+from raschet.engine.lookup import FrameT, building_priority, dated, in_building, most_specific
+from raschet.engine.plans import collect, collect_all
 
 TO_MONEY = 10 ** (EXACT - MONEY)
 
@@ -28,17 +29,20 @@ def tariff_rows(keys: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.Data
     a region — and joined back, rather than once per line.
     """
     lookup_keys = ["service", "supplier", "zone", "building_id", "date_from"]
-    distinct = keys.select(lookup_keys).unique().with_row_index("key_id")
-    table = ctx.tariffs.select(
+    # Lazy plans; the frames read twice (distinct keys, best rows) are collected first.
+    distinct = collect(keys.lazy().select(lookup_keys).unique().with_row_index("key_id"))
+    table = ctx.tariffs.lazy().select(
         "service", "supplier", "zone", "band", pl.col("building_id").alias("scope_building"),
         "valid_from", "valid_to", pl.col("value").alias("tariff"),
     )
-    hits = dated(distinct, table, ["service", "supplier", "zone"]).filter(in_building())
+    hits = dated(distinct.lazy(), table, ["service", "supplier", "zone"]).filter(in_building())
     best = most_specific(hits, ["key_id", "band"], building_priority())
     banded = pl.col("band").is_not_null().any().over("key_id")
-    best = best.filter(~banded | pl.col("band").is_not_null()).select(*lookup_keys, "band", "tariff")
-    rows = keys.select("seg_id", *lookup_keys).join(best, on=lookup_keys).select("seg_id", "zone", "band", "tariff")
-    lost = distinct.join(best.select(lookup_keys).unique(), on=lookup_keys, how="anti", nulls_equal=True)
+    best = collect(best.filter(~banded | pl.col("band").is_not_null()).select(*lookup_keys, "band", "tariff")).lazy()
+    rows, lost = collect_all([
+        keys.lazy().select("seg_id", *lookup_keys).join(best, on=lookup_keys).select("seg_id", "zone", "band", "tariff"),
+        distinct.lazy().join(best.select(lookup_keys).unique(), on=lookup_keys, how="anti", nulls_equal=True),
+    ])
     found = problems.empty()
     if not lost.is_empty():
         missing = keys.join(lost.drop("key_id"), on=lookup_keys, nulls_equal=True)
@@ -57,13 +61,14 @@ def single_tariff(segs: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, list[
 def price(volumes: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Stage ``amounts``: lines with band, tariff, exact amount and exact amount at factor 1."""
     by_formula = pl.col("formula_amount").is_not_null()
-    rows, found = tariff_rows(volumes.filter(~by_formula), ctx)
-    # A formula brings its own amount: its tariff is shown when there is one, never required.
-    shown = tariff_rows(volumes.filter(by_formula), ctx)[0].unique(subset=["seg_id", "zone"], keep="first")
-    priced = pl.concat([
-        volumes.filter(~by_formula).join(rows, on=["seg_id", "zone"]),
-        volumes.filter(by_formula).join(shown.drop("band"), on=["seg_id", "zone"], how="left"),
-    ], how="diagonal_relaxed")
+    charged, formula = volumes.filter(~by_formula), volumes.filter(by_formula)
+    rows, found = tariff_rows(charged, ctx)
+    parts = [charged.join(rows, on=["seg_id", "zone"])]
+    if not formula.is_empty():
+        # A formula brings its own amount: its tariff is shown when there is one, never required.
+        shown = tariff_rows(formula, ctx)[0].unique(subset=["seg_id", "zone"], keep="first")
+        parts.append(formula.join(shown.drop("band"), on=["seg_id", "zone"], how="left"))
+    priced = pl.concat(parts, how="diagonal_relaxed")
     if priced["band"].is_not_null().any():
         priced = _split_bands(priced)
     exact = big("volume") * pl.col("tariff") * pl.col("factor")
@@ -101,7 +106,7 @@ def _split_bands(priced: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def round_lines(priced: pl.DataFrame) -> pl.DataFrame:
+def round_lines(priced: FrameT) -> FrameT:
     """Stage ``rounding``: amount and excess_amount in kopecks (Int64)."""
     amount = div_half_up(pl.col("amount_exact"), TO_MONEY)
     base = div_half_up(pl.col("base_exact"), TO_MONEY)

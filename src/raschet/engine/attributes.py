@@ -11,7 +11,10 @@ from __future__ import annotations
 import polars as pl
 
 from raschet.engine.context import Context
-from raschet.engine.lookup import building_priority, dated, dated_value, in_building, most_specific
+from raschet.engine.lookup import FrameT, building_priority, dated, dated_sum, in_building, most_specific
+from raschet.engine.plans import collect
+
+NORM_KEYS = ["service", "building_id", "date_from"]
 
 
 def attach(segs: pl.DataFrame, ctx: Context) -> pl.DataFrame:
@@ -20,32 +23,36 @@ def attach(segs: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     Frames stay narrow on purpose: building areas, the common norm and rule parameters are
     joined by the methods that need them, on their own (smaller) sets of segments.
     """
-    segs = segs.join(ctx.services.select("service", "kind"), on="service", how="left")
-    segs = segs.join(ctx.accounts.select("account_id", "share", "meter_possible"), on="account_id", how="left")
-    segs = dated_value(segs, ctx.areas, ["premises_id"], "area", "area")
-    segs = dated_value(segs, ctx.residents, ["account_id"], "count", "residents")
-    segs = segs.with_columns(pl.col("residents").fill_null(0).cast(pl.Int32))
-    return norm(segs, ctx, "individual", "norm")
+    # One lazy plan; every lookup reads the eager ``segs``, so no part of the plan is computed twice.
+    base = segs.lazy()
+    plan = base.join(ctx.services.lazy().select("service", "kind"), on="service", how="left")
+    plan = plan.join(ctx.accounts.lazy().select("account_id", "share", "meter_possible"), on="account_id", how="left")
+    plan = plan.join(dated_sum(base, ctx.areas.lazy(), ["premises_id"], "area", "area"), on="seg_id", how="left")
+    plan = plan.join(dated_sum(base, ctx.residents.lazy(), ["account_id"], "count", "residents"), on="seg_id",
+                     how="left")
+    plan = plan.with_columns(pl.col("residents").fill_null(0).cast(pl.Int32))
+    return collect(plan.join(norm_table(segs, ctx, "individual", "norm"), on=NORM_KEYS, how="left"))
 
 
-def building_areas(segs: pl.DataFrame, ctx: Context) -> pl.DataFrame:
+def building_areas(segs: FrameT, ctx: Context) -> FrameT:
     """Adds the building's total_area (S_об) and common_area (S_ои)."""
-    return segs.join(ctx.buildings.select("building_id", "total_area", "common_area"), on="building_id", how="left")
+    table = ctx.buildings.select("building_id", "total_area", "common_area")
+    return segs.join(table.lazy() if isinstance(segs, pl.LazyFrame) else table, on="building_id", how="left")
 
 
 def norm(segs: pl.DataFrame, ctx: Context, kind: str, alias: str) -> pl.DataFrame:
-    """Adds the most specific norm of ``kind`` of the segment's service: ``alias`` (10⁻⁶) and ``alias_basis``.
-
-    Resolved once per distinct (service, building, day) and joined back.
-    """
-    norms = ctx.norms.filter(pl.col("kind") == kind)
-    keys = ["service", "building_id", "date_from"]
-    distinct = segs.select(keys).unique().with_row_index("seg_id")
-    found = _norm(distinct, norms, alias).drop("seg_id")
-    return segs.join(found, on=keys, how="left")
+    """Adds the most specific norm of ``kind`` of the segment's service: ``alias`` (10⁻⁶) and ``alias_basis``."""
+    return collect(segs.lazy().join(norm_table(segs, ctx, kind, alias), on=NORM_KEYS, how="left"))
 
 
-def _norm(segs: pl.DataFrame, norms: pl.DataFrame, alias: str) -> pl.DataFrame:
+def norm_table(segs: pl.DataFrame, ctx: Context, kind: str, alias: str) -> pl.LazyFrame:
+    """The norms of ``segs``, resolved once per distinct (service, building, day): a plan to join on them."""
+    norms = ctx.norms.lazy().filter(pl.col("kind") == kind)
+    distinct = collect(segs.lazy().select(NORM_KEYS).unique().with_row_index("seg_id"))  # read twice below
+    return _norm(distinct.lazy(), norms, alias).drop("seg_id")
+
+
+def _norm(segs: pl.LazyFrame, norms: pl.LazyFrame, alias: str) -> pl.LazyFrame:
     """The most specific norm of the segment's service: ``alias`` (10⁻⁶) and ``alias_basis``."""
     table = norms.select(
         "service", pl.col("building_id").alias("scope_building"), "basis", "valid_from", "valid_to", "value"

@@ -8,9 +8,12 @@ norm, residents, area, share and the building figures are typed columns of their
 
 from __future__ import annotations
 
+from functools import cache
+
 import polars as pl
 
 from raschet.engine.fixed import AREA, MONEY, VOLUME, to_decimal
+from raschet.engine.lookup import FrameT
 
 D2, D4, D6 = pl.Decimal(38, 2), pl.Decimal(38, AREA), pl.Decimal(38, VOLUME)
 
@@ -57,13 +60,22 @@ def _explanation() -> pl.Expr:
     return pl.struct(fields).struct.json_encode()
 
 
-def finish(lines: pl.DataFrame) -> pl.DataFrame:
+def finish(lines: FrameT) -> FrameT:
     """The result ``lines`` frame in :data:`OUTPUT_SCHEMA` order and types, sorted by account and service."""
-    converted = lines.with_columns(
-        [to_decimal(pl.col(c), s).alias(c) for c, s in _DECIMALS.items()]
-    ).with_columns(pl.col("line_kind").alias("kind"))
-    out = converted.with_columns(_explanation().alias("explanation"))
-    return out.sort(_order()).select([pl.col(c).cast(t) for c, t in OUTPUT_SCHEMA.items()])
+    decimals, explanation, order, output = _finish_exprs()
+    converted = lines.with_columns(decimals).with_columns(pl.col("line_kind").alias("kind"))
+    return converted.with_columns(explanation).sort(order).select(output)
+
+
+@cache
+def _finish_exprs() -> tuple[list[pl.Expr], pl.Expr, pl.Expr, list[pl.Expr]]:
+    """The expressions of :func:`finish`, built once (they are immutable and do not depend on the data)."""
+    return (
+        [to_decimal(pl.col(c), s).alias(c) for c, s in _DECIMALS.items()],
+        _explanation().alias("explanation"),
+        _order(),
+        [pl.col(c).cast(t) for c, t in OUTPUT_SCHEMA.items()],
+    )
 
 
 def _order() -> pl.Expr:

@@ -8,7 +8,11 @@ group, the row with the highest priority.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import polars as pl
+
+FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)  # the functions work on both, as given
 
 
 def valid_on(when: str = "date_from") -> pl.Expr:
@@ -21,10 +25,16 @@ def in_building(column: str = "scope_building") -> pl.Expr:
     return pl.col(column).is_null() | (pl.col(column) == pl.col("building_id"))
 
 
-def most_specific(frame: pl.DataFrame, group: list[str], priority: pl.Expr) -> pl.DataFrame:
-    """One row per ``group``: the one with the highest ``priority`` (ties: the last after sorting)."""
-    if frame.n_unique(subset=group) == frame.height:
-        return frame  # the usual case: nothing to choose between, so no sort
+def most_specific(frame: FrameT, group: list[str], priority: pl.Expr) -> FrameT:
+    """One row per ``group``: the one with the highest ``priority`` (ties: the last after sorting).
+
+    A lazy frame always gets the sort (its inputs here are a few distinct keys, so it is cheap);
+    an eager one is returned as it is when nothing is to be chosen, as is usual for big frames.
+    """
+    if isinstance(frame, pl.DataFrame):
+        distinct = frame[group[0]].n_unique() if len(group) == 1 else frame.n_unique(subset=group)
+        if distinct == frame.height:
+            return frame  # the usual case: nothing to choose between, so no sort
     return (
         frame.with_columns(_priority=priority)
         .sort([*group, "_priority"])
@@ -38,28 +48,24 @@ def building_priority(column: str = "scope_building") -> pl.Expr:
     return pl.col(column).is_not_null().cast(pl.Int8)
 
 
-def dated(
-    left: pl.DataFrame, right: pl.DataFrame, on: list[str], when: str = "date_from"
-) -> pl.DataFrame:
+def dated(left: FrameT, right: FrameT, on: list[str], when: str = "date_from") -> FrameT:
     """Inner join of ``left`` with the rows of ``right`` valid on ``left[when]``."""
     return left.join(right, on=on, how="inner").filter(valid_on(when)).drop("valid_from", "valid_to")
 
 
-def dated_value(
-    segs: pl.DataFrame,
-    table: pl.DataFrame,
-    on: list[str],
-    value: str,
-    alias: str,
-) -> pl.DataFrame:
+def dated_value(segs: FrameT, table: FrameT, on: list[str], value: str, alias: str) -> FrameT:
     """``segs`` with a column ``alias``: the sum of ``table[value]`` valid on ``date_from`` (null if none).
 
     Summing makes residents additive if a data entry splits them over two rows; for areas and
     other one-row-per-day tables it is the single value.
     """
-    hits = (
+    return segs.join(dated_sum(segs, table, on, value, alias), on="seg_id", how="left")
+
+
+def dated_sum(segs: FrameT, table: FrameT, on: list[str], value: str, alias: str) -> FrameT:
+    """(seg_id, ``alias``): the sum of ``table[value]`` valid on ``date_from``, for segments with a row."""
+    return (
         dated(segs.select("seg_id", *on, "date_from"), table.select(*on, "valid_from", "valid_to", value), on)
         .group_by("seg_id")
         .agg(pl.col(value).sum().alias(alias))
     )
-    return segs.join(hits, on="seg_id", how="left")

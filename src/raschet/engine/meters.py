@@ -20,6 +20,7 @@ from datetime import date
 import polars as pl
 
 from raschet.engine.fixed import VOLUME, div_half_up
+from raschet.engine.plans import collect
 
 CHAIN = ["scope", "owner", "service"]
 
@@ -124,11 +125,12 @@ def building_volumes(
     chain gives null (then the building is treated as having no usable meter reading).  With
     ``whole`` a chain also needs a reading before ``start`` (a full window, e.g. a whole year).
     """
-    building = with_status(meters.filter(pl.col("scope") == "building"))
-    valid = valid_readings(building, readings)
-    used = consumption(positions(valid, building, start, end)).filter(pl.col("cur").is_not_null())
+    # Lazy plans; the meters and their readings, read twice, are collected first.
+    building = collect(with_status(meters.lazy().filter(pl.col("scope") == "building")))
+    valid = collect(valid_readings(building.lazy(), readings.lazy()))
+    used = consumption(positions(valid.lazy(), building.lazy(), start, end)).filter(pl.col("cur").is_not_null())
     if whole:
         used = used.filter(pl.col("prev").is_not_null())
-    return used.group_by("owner", "service").agg(
+    return collect(used.group_by("owner", "service").agg(
         pl.when(~pl.col("backwards").any()).then(pl.col("used").sum()).alias("building_volume")
-    ).rename({"owner": "building_id"})
+    ).rename({"owner": "building_id"}))

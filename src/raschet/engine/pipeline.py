@@ -4,6 +4,11 @@ inputs → validation → segments → volumes → distribution → amounts → 
 Each stage is a function over frames; :class:`StageTimer` records its seconds.  Problems from
 every stage are collected as rows; at the end every line of an (account, service) with a problem
 is dropped, so an account never gets half a bill for a service, and everything else stands.
+
+For one account the frames have a few rows and a Polars call costs its fixed overhead, not its
+work; so the stages are written as a few fused lazy plans each (``plans.py``), skip what has no
+rows (no common-needs rule → no building sums, no absences → no reductions), and a preview keeps
+only what its lines depend on (``context.narrow``).
 """
 
 from __future__ import annotations
@@ -18,9 +23,10 @@ import polars as pl
 from raschet.domain.periods import Period
 from raschet.engine import absence, amounts, explain, problems
 from raschet.engine.attributes import attach
-from raschet.engine.context import Context, build_context
+from raschet.engine.context import Context, build_context, narrow
 from raschet.engine.methods import DISTRIBUTED, METHODS
 from raschet.engine.methods.base import empty_lines
+from raschet.engine.plans import collect
 from raschet.engine.segments import build_segments
 from raschet.engine.snapshot import Snapshot
 from raschet.engine.units import UNIT_ACCOUNTS, building_units, partition
@@ -76,9 +82,13 @@ def calculate(snapshot: Snapshot, period: Period | str, accounts: Iterable[int] 
 
 def _units(snapshot: Snapshot, accounts: list[int] | None) -> list[Snapshot]:
     wanted = snapshot.accounts
-    if accounts is not None:
-        buildings = wanted.filter(pl.col("account_id").is_in(accounts)).select("building_id").unique()
-        wanted = wanted.join(buildings, on="building_id", how="semi")
+    if accounts is not None:  # Series operations: for one account, queries would cost more than the work
+        building = wanted["building_id"]
+        chosen = building.filter(wanted["account_id"].is_in(pl.Series(accounts, dtype=pl.Int64).implode()))
+        inside = building.is_in(chosen.implode())
+        if inside.sum() <= UNIT_ACCOUNTS:
+            return [snapshot]
+        wanted = wanted.filter(inside)
     if wanted.height <= UNIT_ACCOUNTS:
         return [snapshot]
     return partition(snapshot, building_units(wanted, UNIT_ACCOUNTS))
@@ -94,15 +104,27 @@ def _calculate_unit(
     with timer("validation"):
         keys = set(ctx.parameters["key"].unique().to_list())
         rule_params, bad_rules = validate_rules(ctx.rules, period.month, keys)
+    with timer("inputs"):
+        ctx = narrow(ctx, _common_resources(ctx, rule_params))
     with timer("segments"):
         segs, no_rule = build_segments(ctx)
-        found += [no_rule, _bad_rule_problems(segs, bad_rules)]
-        segs = attach(segs.join(bad_rules.select("rule_id"), on="rule_id", how="anti"), ctx)
+        found.append(no_rule)
+        if not bad_rules.is_empty():
+            found.append(_bad_rule_problems(segs, bad_rules))
+            segs = segs.join(bad_rules.select("rule_id"), on="rule_id", how="anti")
+        segs = attach(segs, ctx)
+        # The rules' typed parameters, joined once; then one part per method.
+        by_method = {
+            key[0]: part for key, part in
+            segs.join(rule_params, on="rule_id", how="left").partition_by("method", as_dict=True).items()
+        }
     with timer("volumes"):
-        individual = _run(segs, ctx, rule_params, [m for m in METHODS if m not in DISTRIBUTED], None, found)
-        by_building = individual.join(segs.select("seg_id", "building_id", "service"), on="seg_id")
+        individual = _run(by_method, ctx, [m for m in METHODS if m not in DISTRIBUTED], None, found)
+        by_building = None
+        if "common_needs" in by_method:  # only common needs sums the individual volumes of a building
+            by_building = individual.join(segs.select("seg_id", "building_id", "service"), on="seg_id")
     with timer("distribution"):
-        shared = _run(segs, ctx, rule_params, sorted(DISTRIBUTED), by_building, found)
+        shared = _run(by_method, ctx, sorted(DISTRIBUTED), by_building, found)
     with timer("amounts"):
         volumes = pl.concat([individual, shared]).join(segs.select(_SEG_COLUMNS), on="seg_id").join(
             rule_params.select("rule_id", "band1", "band2"), on="rule_id", how="left"
@@ -110,26 +132,39 @@ def _calculate_unit(
         priced, no_tariff = amounts.price(volumes, ctx)
         found.append(no_tariff)
     with timer("rounding"):
-        rounded = amounts.round_lines(priced).with_row_index("line_id").with_columns(
+        rounded = collect(amounts.round_lines(priced.lazy()).with_row_index("line_id").with_columns(
             pl.lit("charge").alias("line_kind"), pl.lit(None, dtype=pl.Utf8).alias("reason")
-        )
-        rounded = pl.concat([rounded, absence.reductions(rounded, ctx)])
+        ))
+        reductions = absence.reductions(rounded, ctx)
+        if not reductions.is_empty():
+            rounded = pl.concat([rounded, reductions])
     with timer("explanation"):
         return _finish(rounded, pl.concat(found), ctx)
 
 
+def _common_resources(ctx: Context, rule_params: pl.DataFrame) -> list[str]:
+    """Resources whose individual volumes a requested account's common needs may sum."""
+    if ctx.requested.height == ctx.accounts.height:
+        return []
+    # A handful of rows: Series and Python, not queries.
+    services = ctx.account_services["service"]
+    mine = set(services.filter(ctx.account_services["account_id"].is_in(ctx.requested["account_id"].implode())).to_list())
+    resource = dict(zip(rule_params["rule_id"].to_list(), rule_params["resource"].to_list(), strict=True))
+    rules = zip(ctx.rules["rule_id"].to_list(), ctx.rules["service"].to_list(), ctx.rules["method"].to_list(),
+                strict=True)
+    return sorted({resource[r] for r, s, m in rules if m in DISTRIBUTED and s in mine and resource.get(r)})
+
+
 def _run(
-    segs: pl.DataFrame, ctx: Context, rule_params: pl.DataFrame, methods: list[str],
+    by_method: dict[str, pl.DataFrame], ctx: Context, methods: list[str],
     individual: pl.DataFrame | None, found: list[pl.DataFrame],
 ) -> pl.DataFrame:
     """Run each method on its segments; a Python loop over a handful of methods, not accounts."""
     outs = [empty_lines()]
-    by_method = segs.filter(pl.col("method").is_in(methods)).partition_by("method", as_dict=True)
     for name in methods:
-        part = by_method.get((name,))
+        part = by_method.get(name)
         if part is None:
             continue
-        part = part.join(rule_params, on="rule_id", how="left")
         produced, trouble = METHODS[name](part, ctx, individual)
         outs.append(produced)
         found.append(trouble)
@@ -146,13 +181,13 @@ def _bad_rule_problems(segs: pl.DataFrame, bad_rules: pl.DataFrame) -> pl.DataFr
 
 
 def _finish(rounded: pl.DataFrame, found: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.DataFrame]:
+    keep = rounded.lazy()
     if ctx.requested.height < ctx.accounts.height:
         found = found.join(ctx.requested, on="account_id", how="semi")
-        rounded = rounded.join(ctx.requested, on="account_id", how="semi")
-    keep = rounded
+        keep = keep.join(ctx.requested.lazy(), on="account_id", how="semi")
     if not found.is_empty():
-        keep = keep.join(found.select("account_id", "service").unique(), on=["account_id", "service"], how="anti")
-    numbers = ctx.accounts.select("account_id", "number")
-    number = pl.col("account_id").replace_strict(numbers["account_id"], numbers["number"], return_dtype=pl.Utf8)
-    keep = keep.rename({"norm_used": "norm"}).with_columns(number.alias("number"))
-    return explain.finish(keep), problems.finish(found, ctx.accounts)
+        keep = keep.join(found.lazy().select("account_id", "service").unique(), on=["account_id", "service"],
+                         how="anti")
+    numbers = ctx.accounts.lazy().select("account_id", "number")
+    keep = keep.rename({"norm_used": "norm"}).join(numbers, on="account_id", how="left", maintain_order="left")
+    return collect(explain.finish(keep)), problems.finish(found, ctx.accounts)

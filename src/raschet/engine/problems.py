@@ -23,8 +23,11 @@ RESULT_SCHEMA = {
 }
 
 
+_EMPTY = pl.DataFrame(schema=PROBLEM_SCHEMA)
+
+
 def empty() -> pl.DataFrame:
-    return pl.DataFrame(schema=PROBLEM_SCHEMA)
+    return _EMPTY.clone()  # a clone costs microseconds, a new frame a tenth of a millisecond
 
 
 def rows(frame: pl.DataFrame, code: str, **params: pl.Expr | str) -> pl.DataFrame:

@@ -6,6 +6,9 @@ each span is cut again at the dates of the inputs its method uses (tariff, norm,
 area, meter installed/removed, parameters), so that every input is constant inside a segment
 and its value on ``date_from`` is the value for the whole segment.  A change of an input the
 method does not use (residents for an area charge) does not cut the line.
+
+The cutting is written as lazy plans collected once per step (spans, rule cuts, input cuts):
+for one account a few dozen eager operations on tiny frames would cost more than the work.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import polars as pl
 from raschet.engine import problems
 from raschet.engine.context import Context
 from raschet.engine.lookup import dated, most_specific
+from raschet.engine.plans import collect, collect_all
 
 METHOD_INPUTS: dict[str, tuple[str, ...]] = {
     "metered": ("tariffs", "norms", "residents", "areas", "meters"),
@@ -27,33 +31,45 @@ METHOD_INPUTS: dict[str, tuple[str, ...]] = {
 
 
 def _points(
-    frame: pl.DataFrame, keys: list[str], ctx: Context, columns: tuple[str, ...] = ("valid_from", "valid_to")
-) -> pl.DataFrame:
+    frame: pl.DataFrame | pl.LazyFrame, keys: list[str], ctx: Context,
+    columns: tuple[str, ...] = ("valid_from", "valid_to"),
+) -> pl.LazyFrame:
     """The change dates of a dated table strictly inside the period: (keys..., d)."""
+    frame = frame.lazy()
     parts = [frame.select(*keys, pl.col(c).alias("d")) for c in columns]
     inside = (pl.col("d") > ctx.start) & (pl.col("d") < ctx.end)
     return pl.concat(parts).filter(inside).unique()
 
 
 def _spans(ctx: Context) -> pl.DataFrame:
-    accounts = ctx.accounts.select("account_id", "building_id", "premises_id", "opened", "closed")
-    spans = ctx.account_services.join(accounts, on="account_id").select(
+    accounts = ctx.accounts.lazy().select("account_id", "building_id", "premises_id", "opened", "closed")
+    spans = ctx.account_services.lazy().join(accounts, on="account_id").select(
         "account_id", "building_id", "premises_id", "service", "supplier",
         pl.max_horizontal("valid_from", "opened", pl.lit(ctx.start)).alias("date_from"),
         pl.min_horizontal("valid_to", "closed", pl.lit(ctx.end)).alias("date_to"),
     )
-    return spans.filter(pl.col("date_from") < pl.col("date_to")).with_row_index("span_id")
+    return collect(spans.filter(pl.col("date_from") < pl.col("date_to")).with_row_index("span_id"))
 
 
-def _split(spans: pl.DataFrame, points: list[pl.DataFrame]) -> pl.DataFrame:
-    """Cut every span at the points (span_id, d) strictly inside it; renumbers span_id."""
+def _split(frame: pl.DataFrame, points: list[pl.LazyFrame | None]) -> pl.LazyFrame:
+    """Cut every span at the points (span_id, d) strictly inside it; renumbers span_id if it cuts.
+
+    None stands for a source without any change date in the period.
+    """
+    spans = frame.lazy()
+    points = [p for p in points if p is not None]
+    if not points:
+        return spans
     bounds = spans.select("span_id", "date_from", "date_to")
-    inner = pl.concat([
+    inner = collect(pl.concat([
         p.join(bounds, on="span_id").filter(
             (pl.col("d") > pl.col("date_from")) & (pl.col("d") < pl.col("date_to"))
         ).select("span_id", "d")
         for p in points
-    ]).unique()
+    ]).unique())  # collected: read three times below
+    if inner.is_empty():  # no change inside any span (the usual case for one account): nothing to cut
+        return spans
+    inner = inner.lazy()
     # Most spans have no change inside the period: only the others are cut (and sorted).
     cut = bounds.join(inner.select("span_id").unique(), on="span_id", how="semi")
     cuts = pl.concat(
@@ -64,14 +80,14 @@ def _split(spans: pl.DataFrame, points: list[pl.DataFrame]) -> pl.DataFrame:
         pl.col("d").shift(-1).alias("date_to"), pl.col("span_id").shift(-1).alias("_next")
     ).filter(pl.col("_next") == pl.col("span_id")).select("span_id", pl.col("d").alias("date_from"), "date_to")
     whole = spans.join(inner.select("span_id").unique(), on="span_id", how="anti")
-    split = pieces.join(spans.drop("date_from", "date_to"), on="span_id").select(spans.columns)
+    split = pieces.join(spans.drop("date_from", "date_to"), on="span_id").select(frame.columns)
     return pl.concat([whole, split]).drop("span_id").with_row_index("span_id")
 
 
-def _rule_points(spans: pl.DataFrame, ctx: Context) -> pl.DataFrame:
+def _rule_points(spans: pl.DataFrame, ctx: Context) -> pl.LazyFrame:
     scoped = _points(ctx.rules.rename({"building_id": "scope_building", "account_id": "scope_account"}),
                      ["service", "scope_building", "scope_account"], ctx)
-    return spans.select("span_id", "service", "account_id", "building_id").join(scoped, on="service").filter(
+    return spans.lazy().select("span_id", "service", "account_id", "building_id").join(scoped, on="service").filter(
         (pl.col("scope_building").is_null() | (pl.col("scope_building") == pl.col("building_id")))
         & (pl.col("scope_account").is_null() | (pl.col("scope_account") == pl.col("account_id")))
     ).select("span_id", "d")
@@ -79,23 +95,34 @@ def _rule_points(spans: pl.DataFrame, ctx: Context) -> pl.DataFrame:
 
 def resolve_rules(segs: pl.DataFrame, rules: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Attach rule_id, method and params (account beats building beats everywhere)."""
-    scoped = rules.rename({"building_id": "scope_building", "account_id": "scope_account"})
-    hits = dated(segs.select("span_id", "service", "account_id", "building_id", "date_from"), scoped,
-                 ["service"]).filter(
+    scoped = rules.lazy().rename({"building_id": "scope_building", "account_id": "scope_account"})
+    hits = collect(dated(segs.lazy().select("span_id", "service", "account_id", "building_id", "date_from"), scoped,
+                         ["service"]).filter(
         (pl.col("scope_building").is_null() | (pl.col("scope_building") == pl.col("building_id")))
         & (pl.col("scope_account").is_null() | (pl.col("scope_account") == pl.col("account_id")))
-    )
+    ))
     priority = pl.col("scope_account").is_not_null().cast(pl.Int8) * 2 + pl.col("scope_building").is_not_null()
-    best = most_specific(hits, ["span_id"], priority).select("span_id", "rule_id", "method")
-    segs = segs.join(best, on="span_id", how="left")
-    missing = segs.filter(pl.col("rule_id").is_null())
+    best = most_specific(hits, ["span_id"], priority).lazy().select("span_id", "rule_id", "method")
+    joined = segs.lazy().join(best, on="span_id", how="left")
+    segs, missing = collect_all([joined.filter(pl.col("rule_id").is_not_null()), joined.filter(pl.col("rule_id").is_null())])
     found = problems.rows(missing, "no_rule", service=pl.col("service"), date=pl.col("date_from"))
-    return segs.filter(pl.col("rule_id").is_not_null()), found
+    return segs, found
 
 
-def _input_points(spans: pl.DataFrame, ctx: Context, source: str) -> pl.DataFrame:
+_SOURCE_DATES = {"meters": ("installed", "removed")}
+
+
+def _changes(frame: pl.DataFrame, ctx: Context, columns: tuple[str, ...] = ("valid_from", "valid_to")) -> bool:
+    """Whether a date of ``columns`` lies strictly inside the period (Series operations, not a query)."""
+    return any(((frame[c] > ctx.start) & (frame[c] < ctx.end)).any() for c in columns)
+
+
+def _input_points(segs: pl.DataFrame, ctx: Context, source: str) -> pl.LazyFrame | None:
+    """The cut points of ``source`` for the spans whose method uses it; None when it has no change date."""
+    if not _changes(getattr(ctx, source), ctx, _SOURCE_DATES.get(source, ("valid_from", "valid_to"))):
+        return None
     users = [m for m, used in METHOD_INPUTS.items() if source in used]
-    spans = spans.filter(pl.col("method").is_in(users))
+    spans = segs.lazy().filter(pl.col("method").is_in(users))
     if source == "tariffs":
         points = _points(ctx.tariffs.rename({"building_id": "scope_building"}),
                          ["service", "supplier", "scope_building"], ctx)
@@ -118,8 +145,10 @@ def _input_points(spans: pl.DataFrame, ctx: Context, source: str) -> pl.DataFram
     ).select("span_id", "d")
 
 
-def _parameter_points(spans: pl.DataFrame, ctx: Context) -> pl.DataFrame:
+def _parameter_points(spans: pl.LazyFrame, ctx: Context) -> pl.LazyFrame:
     parameters = ctx.parameters
+    if parameters.is_empty():
+        return spans.select("span_id", pl.lit(None, dtype=pl.Date).alias("d")).clear()
     parts = []
     for scope, column in (("account", "account_id"), ("premises", "premises_id"), ("building", "building_id")):
         points = _points(parameters.filter(pl.col("scope") == scope).rename({"object_id": column}), [column], ctx)
@@ -148,7 +177,7 @@ def build_segments(ctx: Context) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Segments with their rule: (segments, problem rows)."""
     spans = _spans(ctx)
     clashes = _overlaps(spans)
-    by_rule = _split(spans, [_rule_points(spans, ctx)])
+    by_rule = collect(_split(spans, [_rule_points(spans, ctx) if _changes(ctx.rules, ctx) else None]))
     with_rule, found = resolve_rules(by_rule, ctx.rules)
     sources = ("tariffs", "norms", "residents", "areas", "meters", "parameters")
     segs = _split(with_rule, [_input_points(with_rule, ctx, source) for source in sources])
@@ -157,4 +186,4 @@ def build_segments(ctx: Context) -> tuple[pl.DataFrame, pl.DataFrame]:
         (pl.col("date_to") - pl.col("date_from")).dt.total_days().cast(pl.Int64).alias("days"),
         pl.lit(ctx.days, dtype=pl.Int64).alias("period_days"),
     )
-    return segs, pl.concat([found, clashes])
+    return collect(segs), pl.concat([found, clashes])

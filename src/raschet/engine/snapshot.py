@@ -172,7 +172,10 @@ class Snapshot:
             missing = set(schema) - set(frame.columns)
             if missing:
                 raise ValueError(f"В таблице {name} нет столбцов {sorted(missing)}")
-            out[name] = frame.select([pl.col(c).cast(t) for c, t in schema.items()])
+            if frame.schema == pl.Schema(schema):
+                out[name] = frame  # already exact (the usual case): no per-table cast
+            else:
+                out[name] = frame.select([pl.col(c).cast(t) for c, t in schema.items()])
         return Snapshot(**out)
 
 

@@ -17,6 +17,7 @@ import polars as pl
 
 from raschet.engine import problems
 from raschet.engine.fixed import EXACT, ONE, VOLUME, big, div_half_up, lit
+from raschet.engine.lookup import FrameT
 
 I128 = pl.Int128
 LINE_SCHEMA: dict[str, pl.DataType] = {
@@ -27,18 +28,28 @@ LINE_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-def lines(frame: pl.DataFrame, **columns: pl.Expr) -> pl.DataFrame:
+def lines(frame: FrameT, **columns: pl.Expr) -> FrameT:
     """Select ``columns`` into LINE_SCHEMA; missing ones are null (zone defaults to "total")."""
-    defaults = {"zone": pl.lit("total"), "factor": pl.lit(ONE)}
-    exprs = []
-    for name, dtype in LINE_SCHEMA.items():
-        expr = columns.get(name, defaults.get(name, pl.col(name) if name == "seg_id" else pl.lit(None)))
-        exprs.append(expr.cast(dtype).alias(name))
+    exprs = [
+        columns[name].cast(dtype).alias(name) if name in columns else _DEFAULTS[name]
+        for name, dtype in LINE_SCHEMA.items()
+    ]
     return frame.select(exprs)
 
 
+# The default column expressions, built once (expressions are immutable, so they can be shared).
+_DEFAULTS: dict[str, pl.Expr] = {
+    name: {"zone": pl.lit("total"), "factor": pl.lit(ONE), "seg_id": pl.col("seg_id")}.get(name, pl.lit(None))
+    .cast(dtype).alias(name)
+    for name, dtype in LINE_SCHEMA.items()
+}
+
+
+_EMPTY = pl.DataFrame(schema=LINE_SCHEMA)
+
+
 def empty_lines() -> pl.DataFrame:
-    return pl.DataFrame(schema=LINE_SCHEMA)
+    return _EMPTY.clone()
 
 
 def prorate(exact_monthly: pl.Expr, days: pl.Expr, base_days: pl.Expr, den: pl.Expr | int = 1) -> pl.Expr:
@@ -65,11 +76,24 @@ def missing(segs: pl.DataFrame, condition: pl.Expr, code: str, **params: pl.Expr
     return problems.rows(segs.filter(condition), code, **params)
 
 
+def missing_many(segs: pl.DataFrame, checks: list[tuple[pl.Expr, str, dict[str, pl.Expr | str]]]) -> pl.DataFrame:
+    """:func:`missing` for several (condition, code, params) at once: one query finds which ones hit.
+
+    The rows are those of the checks one by one, in order, so the result is the concatenation of
+    the single checks.
+    """
+    hits = segs.select([condition.any().alias(f"c{i}") for i, (condition, _, _) in enumerate(checks)]).row(0)
+    parts = [missing(segs, condition, code, **params) for (condition, code, params), hit in zip(checks, hits, strict=True)
+             if hit]
+    return pl.concat(parts) if parts else problems.empty()
+
+
 def no_norm(segs: pl.DataFrame, needed: pl.Expr, norm: str = "norm") -> pl.DataFrame:
     """no_norm where a norm is needed but none is in force; no_area where its area basis lacks an area."""
-    return pl.concat([
-        missing(segs, needed & pl.col(norm).is_null(), "no_norm", service=pl.col("service"), date=pl.col("date_from")),
-        no_area(segs, needed & (pl.col(f"{norm}_basis") == "area")),
+    return missing_many(segs, [
+        (needed & pl.col(norm).is_null(), "no_norm", {"service": pl.col("service"), "date": pl.col("date_from")}),
+        (needed & (pl.col(f"{norm}_basis") == "area") & pl.col("area").is_null(), "no_area",
+         {"date": pl.col("date_from")}),
     ])
 
 

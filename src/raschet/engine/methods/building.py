@@ -22,11 +22,12 @@ from datetime import date
 import polars as pl
 
 from raschet.engine import problems
-from raschet.engine.attributes import building_areas, norm
+from raschet.engine.attributes import NORM_KEYS, building_areas, norm_table
 from raschet.engine.context import Context
 from raschet.engine.fixed import big, lit
 from raschet.engine.meters import building_volumes
-from raschet.engine.methods.base import empty_lines, lines, missing, prorate
+from raschet.engine.methods.base import empty_lines, lines, missing_many, prorate
+from raschet.engine.plans import collect, collect_all
 
 I128 = pl.Int128
 UNIFORM = pl.col("mode") == "uniform"
@@ -37,16 +38,25 @@ def _share_exact(volume: str) -> pl.Expr:
     return pl.col(volume).cast(I128) * pl.col("area") * pl.col("share") * lit(10**4)
 
 
-def _no_total_area(segs: pl.DataFrame) -> pl.DataFrame:
-    return missing(segs, pl.col("total_area").fill_null(0) <= 0, "no_building_area", building=pl.col("building_id"))
+def _building_volumes(ctx: Context, start: date, end: date, whole: bool = False) -> pl.DataFrame:
+    """``meters.building_volumes`` once per context and window (heating and common needs share it)."""
+    key = f"building_volumes {start} {end} {whole}"
+    if key not in ctx.extra:
+        ctx.extra[key] = building_volumes(ctx.meters, ctx.readings, start, end, whole)
+    return ctx.extra[key]
 
 
-def _with_building_volume(segs: pl.DataFrame, ctx: Context) -> pl.DataFrame:
+def _with_building_volume(segs: pl.DataFrame, ctx: Context) -> pl.LazyFrame:
     """Adds building_volume: the month's (season mode) or last year's / 12 (uniform mode, in ``den``)."""
     year = ctx.period.year
-    month = building_volumes(ctx.meters, ctx.readings, ctx.start, ctx.end)
-    annual = building_volumes(ctx.meters, ctx.readings, date(year - 1, 1, 1), date(year, 1, 1), whole=True)
-    segs = segs.join(month.rename({"building_volume": "month_volume"}), on=["building_id", "service"], how="left")
+    uniform = (segs["mode"] == "uniform").any()
+    month = _building_volumes(ctx, ctx.start, ctx.end).lazy()
+    segs = building_areas(segs.lazy(), ctx).join(
+        month.rename({"building_volume": "month_volume"}), on=["building_id", "service"], how="left"
+    )
+    if not uniform:  # season mode only: last year's volume is not needed
+        return segs.with_columns(pl.col("month_volume").alias("building_volume"))
+    annual = _building_volumes(ctx, date(year - 1, 1, 1), date(year, 1, 1), whole=True).lazy()
     segs = segs.join(annual.rename({"building_volume": "year_volume"}), on=["building_id", "service"], how="left")
     chosen = pl.when(UNIFORM).then("year_volume").otherwise("month_volume")
     return segs.with_columns(chosen.alias("building_volume"))
@@ -76,30 +86,31 @@ def heating(segs: pl.DataFrame, ctx: Context, individual: pl.DataFrame | None = 
     segs = segs.filter(UNIFORM | pl.col("in_season"))
     if segs.is_empty():
         return empty_lines(), problems.empty()
-    segs = _with_building_volume(building_areas(segs, ctx), ctx)
+    segs = collect(_with_building_volume(segs, ctx))
     has_meter = pl.col("building_volume").is_not_null()
-    found = [
-        _no_total_area(segs.filter(has_meter)),
-        missing(segs, pl.col("area").is_null(), "no_area", date=pl.col("date_from")),
-        missing(segs, ~has_meter & pl.col("norm").is_null(), "no_norm", service=pl.col("service"),
-                date=pl.col("date_from")),
-    ]
-    segs = segs.filter(pl.col("area").is_not_null())
-    by_meter = segs.filter(has_meter & (pl.col("total_area").fill_null(0) > 0))
-    by_norm = segs.filter(~has_meter & pl.col("norm").is_not_null())
-    return pl.concat([_heating_by_meter(by_meter), _heating_by_norm(by_norm)]), pl.concat(found)
+    found = missing_many(segs, [
+        (has_meter & (pl.col("total_area").fill_null(0) <= 0), "no_building_area", {"building": pl.col("building_id")}),
+        (pl.col("area").is_null(), "no_area", {"date": pl.col("date_from")}),
+        (~has_meter & pl.col("norm").is_null(), "no_norm", {"service": pl.col("service"), "date": pl.col("date_from")}),
+    ])
+    plan = segs.lazy().filter(pl.col("area").is_not_null())
+    by_meter = plan.filter(has_meter & (pl.col("total_area").fill_null(0) > 0))
+    by_norm = plan.filter(~has_meter & pl.col("norm").is_not_null())
+    return pl.concat(collect_all([_heating_by_meter(by_meter), _heating_by_norm(by_norm)])), found
 
 
 def _common_inputs(segs: pl.DataFrame, ctx: Context, individual: pl.DataFrame) -> pl.DataFrame:
     """Adds the building meter volume of the resource and the sum of its individual volumes."""
-    segs = norm(building_areas(segs, ctx), ctx, "common", "common_norm")
-    meter = building_volumes(ctx.meters, ctx.readings, ctx.start, ctx.end).rename({"service": "resource"})
-    used = individual.group_by("building_id", pl.col("service").alias("resource")).agg(
+    plan = building_areas(segs.lazy(), ctx).join(
+        norm_table(segs, ctx, "common", "common_norm"), on=NORM_KEYS, how="left"
+    )
+    meter = _building_volumes(ctx, ctx.start, ctx.end).lazy().rename({"service": "resource"})
+    used = individual.lazy().group_by("building_id", pl.col("service").alias("resource")).agg(
         pl.col("volume").sum().alias("individual_volume_sum")
     )
-    return segs.join(meter, on=["building_id", "resource"], how="left").join(
+    return collect(plan.join(meter, on=["building_id", "resource"], how="left").join(
         used, on=["building_id", "resource"], how="left"
-    ).with_columns(pl.col("individual_volume_sum").fill_null(0))
+    ).with_columns(pl.col("individual_volume_sum").fill_null(0)))
 
 
 def _common_lines(segs: pl.DataFrame) -> pl.DataFrame:
@@ -126,12 +137,12 @@ def common_needs(segs: pl.DataFrame, ctx: Context, individual: pl.DataFrame | No
     if segs.is_empty() or individual is None:
         return empty_lines(), problems.empty()
     segs = _common_inputs(segs, ctx, individual)
-    found = [
-        _no_total_area(segs),
-        missing(segs, pl.col("area").is_null(), "no_area", date=pl.col("date_from")),
-        missing(segs, pl.col("common_norm").is_null(), "no_norm", service=pl.col("service"), date=pl.col("date_from")),
-    ]
-    ok = segs.filter(
+    found = missing_many(segs, [
+        (pl.col("total_area").fill_null(0) <= 0, "no_building_area", {"building": pl.col("building_id")}),
+        (pl.col("area").is_null(), "no_area", {"date": pl.col("date_from")}),
+        (pl.col("common_norm").is_null(), "no_norm", {"service": pl.col("service"), "date": pl.col("date_from")}),
+    ])
+    ok = segs.lazy().filter(
         (pl.col("total_area").fill_null(0) > 0) & pl.col("area").is_not_null() & pl.col("common_norm").is_not_null()
     )
-    return _common_lines(ok), pl.concat(found)
+    return collect(_common_lines(ok)), found

@@ -20,6 +20,8 @@ where there is none; average and norm are monthly quantities prorated by days.
 
 from __future__ import annotations
 
+from datetime import date
+
 import polars as pl
 
 from raschet.engine import problems
@@ -36,6 +38,7 @@ from raschet.engine.meters import (
     wrapped,
 )
 from raschet.engine.methods.base import empty_lines, lines, no_norm, norm_volume, prorate
+from raschet.engine.plans import collect, collect_all
 
 TO_EXACT = 10 ** (EXACT - VOLUME)
 AVERAGE_LIMIT = 3
@@ -44,37 +47,44 @@ AVERAGE_LIMIT = 3
 def metered(segs: pl.DataFrame, ctx: Context, individual: pl.DataFrame | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     if segs.is_empty():
         return empty_lines(), problems.empty()
-    chains = segs.select(pl.col("account_id").alias("owner"), "service").unique()
-    meters = with_status(ctx.meters.filter(pl.col("scope") == "premises")).join(chains, on=["owner", "service"])
-    valid = valid_readings(meters, ctx.readings)
-    pos = consumption(positions(valid, meters, ctx.start, ctx.end))
+    # Lazy plans collected at the few frames used several times (meters, readings, positions).
+    chains = segs.lazy().select(pl.col("account_id").alias("owner"), "service").unique()
+    meters = with_status(ctx.meters.lazy().filter(pl.col("scope") == "premises")).join(chains, on=["owner", "service"])
+    meters, valid = collect_all([meters, valid_readings(meters, ctx.readings.lazy())])
+    pos = collect(consumption(positions(valid.lazy(), meters.lazy(), ctx.start, ctx.end)))
     now = ctx.period.year * 12 + ctx.period.month - 1
-    pos = pos.join(averages(valid, pos, now), on=["meter_id", "zone"], how="left")
-    state = _chain_state(meters, pos, now, ctx)
-    segs = _with_meter_flag(segs, meters).join(
-        state.rename({"owner": "account_id"}), on=["account_id", "service"], how="left"
-    )
-    read = _read_volumes(pos, now)
+    pos = collect(pos.lazy().join(averages(valid.lazy(), pos.lazy(), now), on=["meter_id", "zone"], how="left"))
+    state = _chain_state(meters.lazy(), pos.lazy(), now, ctx)
+    segs, read = collect_all([
+        _with_meter_flag(segs.lazy(), meters.lazy()).join(
+            state.rename({"owner": "account_id"}), on=["account_id", "service"], how="left", maintain_order="left"
+        ),
+        _read_volumes(pos.lazy(), now),
+    ])
     found = [_backwards(read.filter(pl.col("backwards")))]
-    segs = segs.join(read.filter(pl.col("backwards")).select(pl.col("owner").alias("account_id"), "service").unique(),
-                     on=["account_id", "service"], how="anti")
+    if not found[0].is_empty():
+        segs = segs.join(found[0].select("account_id", "service").unique(), on=["account_id", "service"], how="anti")
     metered_segs = segs.filter(pl.col("has_meter") & (pl.col("meter_state") == "meter"))
-    parts = [
-        _by_meter(metered_segs, read, _pieces(metered_segs, valid, _per_meter(pos, meters, now, ctx))),
-        _by_average(segs.filter(pl.col("has_meter") & (pl.col("meter_state") == "average")), pos),
-    ]
     by_norm = segs.filter(~pl.col("has_meter") | (pl.col("meter_state") == "norm"))
     found.append(no_norm(by_norm, pl.lit(True)))
-    parts.append(_by_norm(by_norm))
+    parts = collect_all([
+        _by_meter(metered_segs.lazy(), read.lazy(),
+                  _pieces(metered_segs, valid, _per_meter(pos.lazy(), meters.lazy(), now, ctx), ctx.start)),
+        _by_average(segs.lazy().filter(pl.col("has_meter") & (pl.col("meter_state") == "average")), pos.lazy()),
+        _by_norm(by_norm.lazy()),
+    ])
     return pl.concat(parts), pl.concat(found)
 
 
-def _with_meter_flag(segs: pl.DataFrame, meters: pl.DataFrame) -> pl.DataFrame:
+def _with_meter_flag(segs: pl.LazyFrame, meters: pl.LazyFrame) -> pl.LazyFrame:
     """``has_meter``: some meter of the chain is installed on the segment's first day."""
     installed = segs.select("seg_id", "account_id", "service", "date_from").join(
         meters.select(pl.col("owner").alias("account_id"), "service", "installed"), on=["account_id", "service"]
     ).filter(pl.col("installed").is_null() | (pl.col("installed") <= pl.col("date_from")))
-    return segs.with_columns(pl.col("seg_id").is_in(installed["seg_id"].implode()).alias("has_meter"))
+    flag = installed.select("seg_id").unique().with_columns(pl.lit(True).alias("has_meter"))
+    return segs.join(flag, on="seg_id", how="left", maintain_order="left").with_columns(
+        pl.col("has_meter").fill_null(False)
+    )
 
 
 def _chain_state(meters: pl.DataFrame, pos: pl.DataFrame, now: int, ctx: Context) -> pl.DataFrame:
@@ -125,7 +135,7 @@ def _per_meter(pos: pl.DataFrame, meters: pl.DataFrame, now: int, ctx: Context) 
     )
 
 
-def _pieces(segs: pl.DataFrame, valid: pl.DataFrame, per_meter: pl.DataFrame) -> pl.DataFrame:
+def _pieces(segs: pl.DataFrame, valid: pl.DataFrame, per_meter: pl.LazyFrame, start: date) -> pl.LazyFrame:
     """Per meter and zone, the stretches between readings dated on a segment boundary.
 
     A reading on the day an input changes splits the month's consumption exactly (domain.md §14);
@@ -133,8 +143,18 @@ def _pieces(segs: pl.DataFrame, valid: pl.DataFrame, per_meter: pl.DataFrame) ->
     late reading is subtracted from the first stretch.
     """
     keys = ["meter_id", "zone"]
-    whole = per_meter.select(*keys, "account_id", "service", pl.col("served_from").alias("piece_from"),
-                             pl.col("served_to").alias("piece_to"), pl.col("meter_volume").alias("piece_volume"))
+    columns = [*keys, "account_id", "service", pl.col("served_from").alias("piece_from"),
+               pl.col("served_to").alias("piece_to"), pl.col("meter_volume").alias("piece_volume")]
+    if not (segs["date_from"] > start).any():  # no segment boundary inside the period: one stretch each
+        return per_meter.select(columns)
+    return _cut_pieces(segs, valid, collect(per_meter), keys, columns).lazy()
+
+
+def _cut_pieces(
+    segs: pl.DataFrame, valid: pl.DataFrame, per_meter: pl.DataFrame, keys: list[str], columns: list[pl.Expr | str]
+) -> pl.DataFrame:
+    """:func:`_pieces` where some segment starts inside the period (eager: its checks need the rows)."""
+    whole = per_meter.select(columns)
     inner = segs.select("account_id", "service", pl.col("date_from").alias("date")).unique()
     marks = per_meter.select(*keys, "account_id", "service", "served_from", "cur_date").join(
         inner, on=["account_id", "service"]
