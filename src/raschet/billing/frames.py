@@ -66,7 +66,7 @@ def _raw_type(dtype: pl.DataType) -> pl.DataType:
 
 def _cast(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
     """From the raw columns to ``schema``: text decimals parsed exactly, dates, booleans ``t``/``f``."""
-    return frame.select(_cast_column(name, frame.schema[name], dtype) for name, dtype in schema.items())
+    return frame.select(_cast_column(name, frame.schema[name], dtype).alias(name) for name, dtype in schema.items())
 
 
 def _cast_column(name: str, raw: pl.DataType, dtype: pl.DataType) -> pl.Expr:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 import polars as pl
 from django.db import connection
 
+from raschet.billing.frames import read_frame
 from raschet.engine import Snapshot
 from raschet.engine.snapshot import SCHEMAS
 
@@ -25,22 +26,9 @@ def _text(column: str) -> str:
 
 
 def _frame(name: str, sql: str, params: Iterable = ()) -> pl.DataFrame:
-    """Run ``sql`` (columns in the order of the table's schema, decimals and dates as text) and cast."""
-    schema = SCHEMAS[name]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, list(params))
-        rows = cursor.fetchall()
-    raw_schema = {c: (t if t in (pl.Int64, pl.Int32, pl.Int16, pl.Boolean) else pl.Utf8) for c, t in schema.items()}
-    frame = pl.DataFrame(rows, schema=raw_schema, orient="row")
-    casts = []
-    for column, dtype in schema.items():
-        if dtype == pl.Date:
-            casts.append(pl.col(column).str.slice(0, 10).str.to_date("%Y-%m-%d"))
-        elif isinstance(dtype, pl.Decimal):
-            casts.append(pl.col(column).str.to_decimal(scale=dtype.scale).cast(dtype))
-        else:
-            casts.append(pl.col(column))
-    return frame.select(casts)
+    """Run ``sql`` (columns in the order of the table's schema, decimals and dates as text) into the
+    snapshot table ``name``: COPY on PostgreSQL, exact decimals on both databases."""
+    return read_frame(sql, list(params), SCHEMAS[name])
 
 
 def _in(column: str, ids: list[int] | None) -> tuple[str, list]:
