@@ -258,13 +258,15 @@ def _account_ids(numbers: Iterable[str] | None) -> list[int] | None:
 def _store_run(period: Period, account_ids: list[int] | None, lines: pl.DataFrame, result: CalcResult,
                started) -> CalcRun:
     scope = FULL_SCOPE if account_ids is None else f"лицевых счетов: {len(account_ids)}"
-    drafts = ChargeLine.objects.filter(run__period=str(period), run__status=RunStatus.DONE)
-    if account_ids is None:  # drafts are not money yet: a new full run replaces them
-        drafts.delete()
-        CalcRun.objects.filter(period=str(period), status=RunStatus.DONE, simulate=False).update(
-            status=RunStatus.SUPERSEDED)
-    else:
-        drafts.filter(account_id__in=account_ids).delete()
+    runs = list(CalcRun.objects.filter(period=str(period), status=RunStatus.DONE).values_list("pk", flat=True))
+    drafts = ChargeLine.objects.filter(run_id__in=runs)
+    if account_ids is not None:
+        drafts = drafts.filter(account_id__in=account_ids)
+    # Drafts are not money yet, and nothing points at them (entries point at posted lines only):
+    # one DELETE, not the ORM's object-by-object collection of a few hundred thousand lines.
+    drafts._raw_delete(drafts.db)
+    if account_ids is None:  # a new full run replaces the old ones
+        CalcRun.objects.filter(pk__in=runs, simulate=False).update(status=RunStatus.SUPERSEDED)
     run = CalcRun.objects.create(period=str(period), scope=scope, started_at=started,
                                  accounts=result.lines["account_id"].n_unique(),
                                  lines=lines.height, problems=result.problems.height, timings=result.timings,
