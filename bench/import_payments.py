@@ -59,8 +59,7 @@ def main() -> None:
     from raschet.exchange.synthetic import sber_registry
     from raschet.housing.models import Account
     from raschet.payments.imports import import_registry
-    from raschet.scenarios.region import RegionSpec
-    from raschet.web.management.commands.demo import load_region
+    from raschet.scenarios.region import RegionSpec, load_region
 
     call_command("migrate", verbosity=0)
     load_region(RegionSpec(accounts=args.accounts, months=3), show_progress=False)

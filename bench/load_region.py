@@ -44,8 +44,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from raschet.scenarios.region import RegionSpec
-    from raschet.web.management.commands.demo import load_region
+    from raschet.scenarios.region import RegionSpec, load_region
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()

@@ -4,8 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from raschet.housing.models import Account, Building
-from raschet.scenarios.region import RegionSpec
-from raschet.web.management.commands.demo import load_region
+from raschet.scenarios.region import RegionSpec, load_region
 
 pytestmark = pytest.mark.django_db
 

@@ -10,14 +10,17 @@ path as a loaded scenario.
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.db import transaction
 from django.utils import timezone
 from faker import Faker
+from tqdm import tqdm
 
-from raschet.bulk import Tables
+from raschet.bulk import Tables, first_free_ids, write_tables
 from raschet.domain import identifiers
 from raschet.domain.periods import Period
 from raschet.housing.models import (
@@ -285,3 +288,25 @@ class RegionBuilder:
             period = self.first + month
             value += volume.quantize(D("0.001"))
             t.add(Reading, columns, meter_id, date(period.year, period.month, 25), "total", value, "import", None, self.now)
+
+
+def load_region(spec: RegionSpec, *, show_progress: bool = True) -> dict[str, float | int]:
+    """Generate a region and write it; returns counts and the seconds each step took."""
+    started = time.perf_counter()
+    with transaction.atomic():
+        from raschet.scenarios.loader import MODELS
+
+        tables = RegionBuilder(spec, Tables(first_free_ids([*MODELS, Person, Registration]))).build()
+        generated = time.perf_counter()
+        total_rows = sum(len(t.rows) for t in tables)
+        with tqdm(total=total_rows, desc="Запись в базу", unit=" строк", disable=not show_progress) as bar:
+            done: dict[str, int] = {}
+
+            def progress(label: str, count: int, _total: int) -> None:
+                bar.update(count - done.get(label, 0))
+                done[label] = count
+
+            written = write_tables(tables, progress=progress)
+    finished = time.perf_counter()
+    return {"generate_s": generated - started, "write_s": finished - generated, "rows": sum(written.values()),
+            "accounts": tables.count(Account)}

@@ -16,39 +16,16 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import connection, transaction
+from django.db import connection
 from tqdm import tqdm
 
 from raschet.billing.services import calculate_period, close_period
-from raschet.bulk import Tables, first_free_ids, write_tables
 from raschet.domain.periods import Period
 from raschet.exchange import parse_sber
-from raschet.housing.models import Account, Person, Registration
 from raschet.payments.imports import import_registry
-from raschet.scenarios.loader import MODELS
-from raschet.scenarios.region import RegionBuilder, RegionSpec
+from raschet.scenarios.region import RegionSpec, load_region
 
 DEMO_LOGIN = ("admin", "raschet-demo")
-
-
-def load_region(spec: RegionSpec, *, show_progress: bool = True) -> dict[str, float | int]:
-    """Generate a region and write it; returns counts and the seconds each step took."""
-    started = time.perf_counter()
-    with transaction.atomic():
-        tables = RegionBuilder(spec, Tables(first_free_ids([*MODELS, Person, Registration]))).build()
-        generated = time.perf_counter()
-        total_rows = sum(len(t.rows) for t in tables)
-        with tqdm(total=total_rows, desc="Запись в базу", unit=" строк", disable=not show_progress) as bar:
-            done: dict[str, int] = {}
-
-            def progress(label: str, count: int, _total: int) -> None:
-                bar.update(count - done.get(label, 0))
-                done[label] = count
-
-            written = write_tables(tables, progress=progress)
-    finished = time.perf_counter()
-    return {"generate_s": generated - started, "write_s": finished - generated, "rows": sum(written.values()),
-            "accounts": tables.count(Account)}
 
 
 def calculate_year(spec: RegionSpec, show_progress: bool = True) -> list[tuple[str, int, str]]:
