@@ -19,6 +19,7 @@ from raschet.billing.services import compute
 from raschet.domain.periods import Period
 from raschet.engine import Snapshot
 from raschet.engine.snapshot import SCHEMAS
+from raschet.exchange.xlsx import SheetSpec, write_workbook
 
 KEYS = {"tariffs": ("service", "supplier", "zone", "band", "building_id"),
         "norms": ("service", "kind", "basis", "building_id"),
@@ -86,15 +87,6 @@ def simulate(change: WhatIf, period: Period, account_ids: list[int] | None = Non
 
 def write_xlsx(result: Simulation, path: Path, title: str) -> None:
     """Totals by service, supplier and building, and the per-account detail, on separate sheets."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.remove(book.active)
-    for name, frame in (("Услуги", result.by("service")), ("Поставщики", result.by("supplier")),
-                        ("Дома", result.by("building")), ("Лицевые счета", result.detail)):
-        sheet = book.create_sheet(name)
-        sheet.append([title])
-        sheet.append(frame.columns)
-        for row in frame.iter_rows():
-            sheet.append(list(row))
-    book.save(path)
+    frames = (("Услуги", result.by("service")), ("Поставщики", result.by("supplier")),
+              ("Дома", result.by("building")), ("Лицевые счета", result.detail))
+    write_workbook(path, [SheetSpec(name, title, frame.columns, frame.iter_rows()) for name, frame in frames])

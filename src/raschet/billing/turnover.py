@@ -14,6 +14,7 @@ from django.db import connection
 from raschet.billing.exact import units
 from raschet.billing.models import Balance
 from raschet.domain.periods import Period
+from raschet.exchange.xlsx import SheetSpec, write_workbook
 
 KOPECKS = units("e.amount")
 GROUPS = {
@@ -85,26 +86,9 @@ def totals(rows: list[TurnoverRow]) -> dict[str, Decimal]:
 
 def write_xlsx(rows: list[TurnoverRow], path: Path, title: str) -> None:
     """The sheet as an Excel workbook: a header, one row per group, a total row, money formatted."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "ОСВ"
-    sheet.append([title])
-    sheet["A1"].font = Font(bold=True, size=12)
-    sheet.append(["Код", "Наименование", *(HEADINGS[c] for c in COLUMNS)])
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([row.key, row.name, *(getattr(row, c) for c in COLUMNS)])
-    sum_row = totals(rows)
-    sheet.append(["Итого", "", *(sum_row[c] for c in COLUMNS)])
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
-    for column in "CDEFGH":
-        sheet.column_dimensions[column].width = 16
-        for cell in sheet[column][2:]:
-            cell.number_format = "#,##0.00"
-    sheet.column_dimensions["B"].width = 40
-    book.save(path)
+    sums = totals(rows)
+    write_workbook(path, [SheetSpec(
+        "ОСВ", title, ["Код", "Наименование", *(HEADINGS[c] for c in COLUMNS)],
+        ([row.key, row.name, *(getattr(row, c) for c in COLUMNS)] for row in rows),
+        total=["Итого", "", *(sums[c] for c in COLUMNS)],
+        widths={"B": 40, **{c: 16 for c in "CDEFGH"}}, money="CDEFGH")])

@@ -16,6 +16,7 @@ from django.db import connection
 
 from raschet.billing.exact import units
 from raschet.domain.money import round_money
+from raschet.exchange.xlsx import SheetSpec, write_workbook
 from raschet.payments.models import AgentContract
 
 KOPECKS = units("e.amount")
@@ -81,24 +82,6 @@ def write_csv(rows: list[TransferRow], path: Path) -> None:
 
 
 def write_xlsx(rows: list[TransferRow], path: Path, title: str) -> None:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Перечисления"
-    sheet.append([title])
-    sheet["A1"].font = Font(bold=True, size=12)
-    sheet.append(list(HEADINGS))
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(list(row.values()))
-    for column, width in zip("ABCDEFG", (12, 48, 14, 16, 12, 16, 18), strict=True):
-        sheet.column_dimensions[column].width = width
-    for column in "DFG":
-        for cell in sheet[column][2:]:
-            cell.number_format = "#,##0.00"
-    for cell in sheet["A"][2:]:
-        cell.number_format = "DD.MM.YYYY"
-    book.save(path)
+    widths = dict(zip("ABCDEFG", (12, 48, 14, 16, 12, 16, 18), strict=True))
+    write_workbook(path, [SheetSpec("Перечисления", title, HEADINGS, (row.values() for row in rows),
+                                    widths=widths, money="DFG", dates="A")])
