@@ -112,3 +112,15 @@ def test_closing_snapshots_balances_that_equal_the_ledger(two_months):
     june = totals(turnover(Period(2026, 6)))  # opening read from May's snapshot
     assert june["opening"] == Entry.objects.aggregate(s=Sum("amount"))["s"] == june["closing"]
     assert totals(turnover(Period(2026, 3), Period(2026, 5)))["paid"] == D("500.00")
+
+
+def test_an_advance_is_spent_in_the_period_being_posted(scenario_path):
+    load_scenario(read_scenario(scenario_path("cold_water_meter.json")))
+    payment = pay("500.00", paid_on=date(2026, 3, 20))  # paid before March is posted: an advance
+    calculate_period(period=Period(2026, 3))
+    close_period(period=Period(2026, 3))
+    spent = Entry.objects.filter(payment=payment, reason="зачёт аванса")
+    assert {e.period for e in spent} == {"2026-03"}
+    rows = allocations(Payment.objects.get(pk=payment.pk))
+    assert ("2026-03", "cold_water", D("383.52")) in rows
+    assert sum(amount for _period, service, amount in rows if service is None) == D("116.48")  # advance left

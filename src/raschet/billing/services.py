@@ -329,7 +329,7 @@ def post_period(*, period: Period) -> int:
     BillingPeriod.objects.update_or_create(period=str(period), defaults={"state": PeriodState.POSTED})
     from raschet.payments.services import spend_advances  # payments builds on billing, not the reverse
 
-    spend_advances()  # advances paid before these charges were posted now pay them
+    spend_advances(period=period)  # advances paid before these charges were posted now pay them
     return posted
 
 

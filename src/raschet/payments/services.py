@@ -211,7 +211,8 @@ def assign_suspense(*, payment: Payment, account_number: str, user=None) -> Paym
 
 
 @transaction.atomic
-def spend_advances(*, account_ids: list[int] | None = None, on: date | None = None) -> int:
+def spend_advances(*, account_ids: list[int] | None = None, on: date | None = None,
+                   period: Period | None = None) -> int:
     """Spend advances on debts (after new charges are posted), oldest payment's advance first, so every
     payment's entries still add up to it; returns the entries written."""
     if account_ids is None:
@@ -225,7 +226,9 @@ def spend_advances(*, account_ids: list[int] | None = None, on: date | None = No
     owed = ledger.debts(list(held), codes.services, codes.suppliers)
     service_ids, supplier_ids = codes.ids()
     closed = last_closed_period()
-    period = str(closed.next() if closed else Period.of(on or timezone.localdate()))
+    if period is None:  # the first open period, or the month of ``on``
+        period = closed.next() if closed else Period.of(on or timezone.localdate())
+    period = str(period)
     now, rows = timezone.now(), []
     for account_id, portions in held.items():
         for payment_id, advance in portions:
