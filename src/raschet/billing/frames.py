@@ -43,15 +43,17 @@ _INTEGERS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt
 # ---------------------------------------------------------------- reading
 
 
-def read_frame(sql: str, params: Sequence | None, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+def read_frame(sql: str, params: Sequence | None, schema: dict[str, pl.DataType], *, small: bool = False
+               ) -> pl.DataFrame:
     """The rows of ``sql`` (``%s`` placeholders, Django's style) as a frame of exactly ``schema``, whose
     order is the order of the SELECT list. Decimal columns must arrive as text on SQLite
-    (``CAST(x AS TEXT)``); a declared scale smaller than the stored one would truncate."""
+    (``CAST(x AS TEXT)``); a declared scale smaller than the stored one would truncate. ``small``: a
+    few rows expected (one building's inputs), where a plain fetch costs less than starting a COPY."""
     connection.ensure_connection()
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and not small:
         chunks = _read_postgresql(sql, params, schema)
     else:
-        chunks = _read_sqlite(sql, params, schema)
+        chunks = _read_rows(sql, params, schema)
     if not chunks:
         return pl.DataFrame(schema=schema)
     return pl.concat(chunks, rechunk=True)
@@ -128,9 +130,9 @@ def _parse_csv(pieces: list[bytes], raw_schema: dict, schema: dict) -> pl.DataFr
     return _cast(frame, schema)
 
 
-def _read_sqlite(sql: str, params: Sequence | None, schema: dict) -> list[pl.DataFrame]:
-    """Chunks of ``fetchmany``; each column's raw type is inferred (Django's SQLite connection already
-    turns declared dates and booleans into Python values) and then cast."""
+def _read_rows(sql: str, params: Sequence | None, schema: dict) -> list[pl.DataFrame]:
+    """Chunks of ``fetchmany`` (SQLite, and small reads on PostgreSQL); each column's raw type is
+    inferred from the driver's Python values and then cast."""
     chunks = []
     with connection.cursor() as cursor:
         cursor.execute(sql, None if params is None else list(params))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import partial
 
 import polars as pl
 from django.db import connection
@@ -25,10 +26,13 @@ def _text(column: str) -> str:
     return f"CAST({column} AS TEXT)"
 
 
-def _frame(name: str, sql: str, params: Iterable = ()) -> pl.DataFrame:
+SMALL_SCOPE = 3  # buildings: below this a plain fetch is cheaper than COPY (a one-account preview)
+
+
+def _frame(name: str, sql: str, params: Iterable = (), small: bool = False) -> pl.DataFrame:
     """Run ``sql`` (columns in the order of the table's schema, decimals and dates as text) into the
-    snapshot table ``name``: COPY on PostgreSQL, exact decimals on both databases."""
-    return read_frame(sql, list(params), SCHEMAS[name])
+    snapshot table ``name``: COPY on PostgreSQL for large scopes, exact decimals on both databases."""
+    return read_frame(sql, list(params), SCHEMAS[name], small=small)
 
 
 def _in(column: str, ids: list[int] | None) -> tuple[str, list]:
@@ -50,8 +54,9 @@ def scope_buildings(account_ids: Iterable[int] | None) -> list[int] | None:
 
 def load_snapshot(building_ids: list[int] | None = None) -> Snapshot:
     """All inputs of the given buildings (all buildings when None)."""
+    frame = partial(_frame, small=building_ids is not None and len(building_ids) <= SMALL_SCOPE)
     where_b, p_b = _in("p.building_id", building_ids)
-    accounts = _frame("accounts", f"""
+    accounts = frame("accounts", f"""
         SELECT a.id, a.number, a.premises_id, p.building_id, p.kind,
                p.meter_possible, {_text('a.share')}, {_text('a.opened')}, {_text('a.closed')}
         FROM housing_account a JOIN housing_premises p ON p.id = a.premises_id WHERE 1 = 1{where_b}""", p_b)
@@ -60,39 +65,40 @@ def load_snapshot(building_ids: list[int] | None = None) -> Snapshot:
     where_bb, p_bb = _in("b.id", building_ids)
     frames = {
         "accounts": accounts,
-        "buildings": _frame("buildings", f"""SELECT b.id, b.code, {_text('b.total_area')}, {_text('b.common_area')}
+        "buildings": frame("buildings", f"""SELECT b.id, b.code, {_text('b.total_area')}, {_text('b.common_area')}
                                              FROM housing_building b WHERE 1 = 1{where_bb}""", p_bb),
-        "areas": _frame("areas", f"""SELECT x.premises_id, {_text('x.valid_from')}, {_text('x.valid_to')},
+        "areas": frame("areas", f"""SELECT x.premises_id, {_text('x.valid_from')}, {_text('x.valid_to')},
                                      {_text('x.value')} FROM housing_premisesarea x
                                      JOIN housing_premises p ON p.id = x.premises_id WHERE 1 = 1{where_b}""", p_b),
         "residents": residents_frame(account_ids),
-        "services": _frame("services", "SELECT code, kind, unit FROM tariffs_service"),
-        "account_services": _frame("account_services", f"""
+        "services": frame("services", "SELECT code, kind, unit FROM tariffs_service"),
+        "account_services": frame("account_services", f"""
             SELECT x.account_id, s.code, o.code, {_text('x.valid_from')}, {_text('x.valid_to')}
             FROM tariffs_accountservice x JOIN tariffs_service s ON s.id = x.service_id
             JOIN tariffs_organization o ON o.id = x.supplier_id WHERE 1 = 1{where_a}""", p_a),
-        "tariffs": _frame("tariffs", f"""
+        "tariffs": frame("tariffs", f"""
             SELECT s.code, o.code, t.zone, t.band, t.building_id, {_text('t.valid_from')}, {_text('t.valid_to')},
                    {_text('t.value')}
             FROM tariffs_tariff t JOIN tariffs_service s ON s.id = t.service_id
             JOIN tariffs_organization o ON o.id = t.supplier_id"""),
-        "norms": _frame("norms", f"""
+        "norms": frame("norms", f"""
             SELECT s.code, n.kind, n.basis, n.building_id, {_text('n.valid_from')}, {_text('n.valid_to')},
                    {_text('n.value')} FROM tariffs_norm n JOIN tariffs_service s ON s.id = n.service_id"""),
-        "rules": _frame("rules", f"""
+        "rules": frame("rules", f"""
             SELECT r.id, s.code, r.method, r.building_id, r.account_id, {_text('r.valid_from')},
                    {_text('r.valid_to')}, {_text('r.params')}
             FROM tariffs_calcrule r JOIN tariffs_service s ON s.id = r.service_id"""),
-        "meters": _frame("meters", f"""
+        "meters": frame("meters", f"""
             SELECT m.id, m.code, m.scope, m.account_id, m.building_id, s.code, {_text('m.installed')},
                    {_text('m.removed')}, {_text('m.verification_due')}, m.digits
             FROM metering_meter m JOIN tariffs_service s ON s.id = m.service_id
             WHERE 1 = 1{_in('m.building_id', building_ids)[0]}""", _in("m.building_id", building_ids)[1]),
-        "readings": _frame("readings", f"""
-            SELECT r.meter_id, {_text('r.date')}, r.zone, {_text('r.value')}
-            FROM metering_reading r JOIN metering_meter m ON m.id = r.meter_id
-            WHERE 1 = 1{_in('m.building_id', building_ids)[0]}""", _in("m.building_id", building_ids)[1]),
-        "absences": _frame("absences", f"""SELECT x.account_id, {_text('x.date_from')}, {_text('x.date_to')}
+        "readings": frame("readings", f"""
+            SELECT r.meter_id, {_text('r.date')}, r.zone, {_text('r.value')} FROM metering_reading r
+            WHERE r.meter_id IN (SELECT m.id FROM metering_meter m
+                                 WHERE 1 = 1{_in('m.building_id', building_ids)[0]})""",
+                          _in("m.building_id", building_ids)[1]),
+        "absences": frame("absences", f"""SELECT x.account_id, {_text('x.date_from')}, {_text('x.date_to')}
                                            FROM housing_absence x WHERE 1 = 1{where_a}""", p_a),
         "parameters": parameters_frame(),
     }
