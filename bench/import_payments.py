@@ -17,7 +17,7 @@ import time
 from datetime import date
 
 sys.path.insert(0, os.path.dirname(__file__))
-from load_region import prepare_database  # noqa: E402
+from load_region import analyze, fresh_django  # noqa: E402
 
 
 def seed_debts(account_ids: list[int]) -> int:
@@ -47,12 +47,7 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=50_000)
     parser.add_argument("--database", default="postgresql://postgres@127.0.0.1:5432/raschet_bench_pay")
     args = parser.parse_args()
-    os.environ["RASCHET_DATABASE_URL"] = prepare_database(args.database)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "raschet.web.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    fresh_django(args.database)
     from django.db import connection, transaction
 
     from raschet.exchange import parse_sber
@@ -61,14 +56,11 @@ def main() -> None:
     from raschet.payments.imports import import_registry
     from raschet.scenarios.region import RegionSpec, load_region
 
-    call_command("migrate", verbosity=0)
     load_region(RegionSpec(accounts=args.accounts, months=3), show_progress=False)
     accounts = dict(Account.objects.values_list("number", "id"))
     with transaction.atomic():
         debts = seed_debts(list(accounts.values()))
-    if connection.vendor == "postgresql":  # statistics as a database in use has them (autovacuum would)
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    analyze()
     data = sber_registry(sorted(accounts), args.payments, date(2026, 4, 20), seed=7, with_readings=0.1)
     started = time.perf_counter()
     parsed = parse_sber(data, "bench.txt")

@@ -30,6 +30,27 @@ def prepare_database(url: str | None) -> str:
     return url
 
 
+def fresh_django(url: str | None) -> None:
+    """Point Django at a freshly created database and migrate it (for the benchmarks)."""
+    os.environ["RASCHET_DATABASE_URL"] = prepare_database(url)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "raschet.web.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def analyze() -> None:
+    """Planner statistics as a database in use has them (autovacuum would), after a bulk load."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=100_000)

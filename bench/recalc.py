@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(__file__))
-from load_region import prepare_database  # noqa: E402
+from load_region import analyze, fresh_django  # noqa: E402
 
 
 def main() -> None:
@@ -26,12 +26,7 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=20_000)
     parser.add_argument("--database", default="postgresql://postgres@127.0.0.1:5432/raschet_bench_recalc")
     args = parser.parse_args()
-    os.environ["RASCHET_DATABASE_URL"] = prepare_database(args.database)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "raschet.web.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    fresh_django(args.database)
     from django.db import connection
 
     from raschet.billing.models import ChargeLine, RecalcMark
@@ -40,8 +35,8 @@ def main() -> None:
     from raschet.scenarios.region import RegionSpec, load_region
     from raschet.tariffs.models import Tariff
 
-    call_command("migrate", verbosity=0)
     load_region(RegionSpec(accounts=args.accounts, last_period=Period(2026, 4), months=6), show_progress=False)
+    analyze()
     for month in (1, 2, 3):
         calculate_period(period=Period(2026, month), recalculate_past=False)
         close_period(period=Period(2026, month))

@@ -25,7 +25,7 @@ import dbf
 
 from raschet.domain.errors import ProblemsError, problem
 from raschet.exchange.fields import FieldReader
-from raschet.exchange.problems import exchange_problem
+from raschet.exchange.problems import refuse_unless_clean
 from raschet.exchange.registries import (
     OperationIds,
     ParsedRegistry,
@@ -139,11 +139,7 @@ def _read(table: dbf.Table, source: str, mapping: dict[str, Any]) -> list[Regist
         payment = build_payment(reader, ids, raw, number, subject, labels) if raw else None
         if payment is not None:
             payments.append(payment)
-    if not payments and not reader.problems:
-        reader.problems.append(exchange_problem("registry_empty", source))
-    if reader.problems:
-        raise ProblemsError(reader.problems)
-    return payments
+    return refuse_unless_clean(payments, reader.problems, source)
 
 
 def _value(record: Any, name: str, reader: FieldReader, subject: str) -> tuple[bool, Any]:

@@ -27,7 +27,7 @@ from typing import Any
 
 from raschet.domain.errors import ProblemsError, problem
 from raschet.exchange.fields import PERIOD_FORMATS, FieldReader
-from raschet.exchange.problems import exchange_problem
+from raschet.exchange.problems import refuse_unless_clean
 from raschet.exchange.registries import (
     OperationIds,
     ParsedRegistry,
@@ -238,11 +238,7 @@ def _read_rows(rows: list[list[Any]], source: str, mapping: dict) -> list[Regist
         payment = build_payment(reader, ids, raw, number, subject, labels)
         if payment is not None:
             payments.append(payment)
-    if not payments and not reader.problems:
-        reader.problems.append(exchange_problem("registry_empty", source))
-    if reader.problems:
-        raise ProblemsError(reader.problems)
-    return payments
+    return refuse_unless_clean(payments, reader.problems, source)
 
 
 def _data_rows(rows: list[list[Any]], skip: int) -> Iterator[tuple[int, list[Any]]]:

@@ -10,7 +10,7 @@ problems that only a registry has (footer, totals, fee).  They produce ordinary
 from __future__ import annotations
 
 from raschet.domain.errors import CODES as DOMAIN_CODES
-from raschet.domain.errors import Problem, problem
+from raschet.domain.errors import Problem, ProblemsError, problem
 
 EXCHANGE_CODES: dict[str, str] = {
     "registry_invalid_date": (
@@ -73,3 +73,13 @@ def exchange_problem(code: str, subject: str, **params: object) -> Problem:
     except KeyError as missing:
         raise KeyError(f"exchange_problem({code!r}) needs parameter {missing}") from None
     return Problem(code=code, message=message, subject=subject)
+
+
+def refuse_unless_clean(payments: list, problems: list, source: str) -> list:
+    """The payments of a file without a footer (DBF, spreadsheets): refused whole on any problem, and
+    a file with no payment at all is a problem too."""
+    if not payments and not problems:
+        problems.append(exchange_problem("registry_empty", source))
+    if problems:
+        raise ProblemsError(problems)
+    return payments
