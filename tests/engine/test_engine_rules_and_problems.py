@@ -127,6 +127,26 @@ def test_two_zone_meter_without_reading_gets_the_average_per_zone():
     assert lines["amount"].to_list() == [D("1350.00"), D("224.00")]
 
 
+def test_late_two_zone_reading_shares_the_norm_months_by_measured_consumption():
+    t = world(residents=2)
+    supply(t, "electricity", supplier="ES")
+    for zone, rate in (("day", "7.50"), ("night", "3.20"), ("total", "6.00")):
+        add(t, "tariffs", service="electricity", supplier="ES", zone=zone, valid_from="2025-01-01", value=rate)
+    add(t, "norms", service="electricity", basis="person", valid_from="2025-01-01", value="100")
+    add(t, "rules", service="electricity", method="metered", valid_from="2025-01-01")
+    add(t, "meters", meter_id=3, code="E1", account_id=1, building_id=100, service="electricity")
+    for i, month in enumerate(["2025-09", "2025-10", "2025-11", "2025-12", "2026-01", "2026-02", "2026-03"]):
+        add(t, "readings", meter_id=3, date=f"{month}-25", zone="day", value=str(1000 + 180 * i))
+        add(t, "readings", meter_id=3, date=f"{month}-25", zone="night", value=str(500 + 70 * i))
+    add(t, "readings", meter_id=3, date="2026-08-25", zone="day", value="3000")
+    add(t, "readings", meter_id=3, date="2026-08-25", zone="night", value="1000")
+    assert run(t, "2026-07").lines.select("zone", "volume_source", "volume").rows() == [("total", "norm", D("200"))]
+    lines = run(t, "2026-08").lines
+    # Measured day 3000 − 2080 = 920, night 1000 − 920 = 80; April–June averages 3 × 180 and
+    # 3 × 70; July's norm 200 shared 920 : 80 → 184 and 16.
+    assert lines.select("zone", "volume").rows() == [("day", D("196")), ("night", D("-146"))]
+
+
 def test_absence_reduces_a_metered_rule_charged_by_norm_without_a_meter():
     t = world(residents=3, meter_possible=False)
     supply(t, "hot_water", supplier="TS")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal as D
 
 from engine_helpers import add, amounts, run, supply, total, world
@@ -75,6 +76,54 @@ def test_reading_after_average_months_subtracts_what_was_charged():
     # 170 − 145 = 25 m³ over April–June, of which April and May were charged 7.5 each: 10 m³.
     assert (line["volume_source"], line["volume"]) == ("meter", D("10"))
     assert "вычтено" in line["explanation"]
+
+
+def _late_after_norm_months(**rule_params):
+    """SIX_MONTHS, then nothing until 210 on 25 September; residents 3 → 4 from 11 August."""
+    t = _metered_world([*SIX_MONTHS, ("2026-09-25", "210")])
+    t["residents"] = [{"account_id": 1, "valid_from": None, "valid_to": "2026-08-11", "count": 3},
+                      {"account_id": 1, "valid_from": "2026-08-11", "valid_to": None, "count": 4}]
+    if rule_params:
+        t["rules"][0]["params"] = json.dumps(rule_params)
+    return t
+
+
+def test_reading_after_average_and_norm_months_subtracts_both():
+    t = _late_after_norm_months()
+    # What April–August charged: the average 7.5 in April–June; the norm in July (3 × 4.85 =
+    # 14.55) and August (3 × 4.85 × 10/31 = 4.693548 and 4 × 4.85 × 21/31 = 13.141935).
+    charged = [("average", D("7.5"))] * 3 + [("norm", D("14.55"))] + [("norm", D("4.693548")), ("norm", D("13.141935"))]
+    got = []
+    for month in ("2026-04", "2026-05", "2026-06", "2026-07", "2026-08"):
+        got += [(line["volume_source"], line["volume"]) for line in run(t, month).lines.iter_rows(named=True)]
+    assert got == charged
+    september = run(t, "2026-09")
+    assert september.problems.is_empty()
+    line = september.lines.row(0, named=True)
+    # 210 − 145 = 65 m³ measured; 65 − 22.5 − 32.385483 = 10.114517 m³ × 52.30 = 528.9892… → 528.99.
+    assert (line["volume_source"], line["volume"], line["amount"]) == ("meter", D("10.114517"), D("528.99"))
+    assert (line["reading_prev"], line["reading_cur"]) == (D("145"), D("210"))
+    note = json.loads(line["explanation"])["примечание"]
+    assert note == ("показание после 5 мес. без показаний: из расхода 65 вычтено начисленное за эти месяцы — "
+                    "по среднему 22.5 (3 мес.), по нормативу 32.385483 (2 мес.)")
+
+
+def test_late_reading_deducts_only_the_average_when_the_rule_says_so():
+    line = run(_late_after_norm_months(late_reading_deducts=["average"]), "2026-09").lines.row(0, named=True)
+    assert (line["volume"], line["amount"]) == (D("42.5"), D("2222.75"))  # 65 − 22.5; × 52.30
+
+
+def test_late_reading_deducts_rejects_an_unknown_source():
+    result = run(_late_after_norm_months(late_reading_deducts=["meter"]), "2026-09")
+    assert result.lines.is_empty() and result.problems["code"].to_list() == ["invalid_params"]
+
+
+def test_reading_after_norm_months_with_too_little_history_subtracts_the_norm():
+    # Only two months of history (Feb, March): no average, so April and May were charged by norm.
+    t = _metered_world([("2026-02-25", "138"), ("2026-03-25", "145"), ("2026-06-25", "190")])
+    assert [run(t, m).lines["volume_source"].to_list() for m in ("2026-04", "2026-05")] == [["norm"], ["norm"]]
+    line = run(t, "2026-06").lines.row(0, named=True)
+    assert line["volume"] == D("15.9")  # 45 − 2 × 14.55
 
 
 def test_expired_meter_average_march_to_may_then_norm_with_factor():

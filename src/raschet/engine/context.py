@@ -17,7 +17,7 @@ resources, nothing more.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -55,6 +55,10 @@ class Context:
     absences: pl.DataFrame
     parameters: pl.DataFrame
     extra: dict[str, pl.DataFrame] = field(default_factory=dict)
+    # What the metered method charged in a past period for some (account_id, service) chains:
+    # (period, chains) -> (account_id, service, zone, volume_source, volume).  Set by the pipeline
+    # for the catch-up after a late reading; None in those past runs themselves.
+    past_volumes: Callable[[Period, pl.DataFrame], pl.DataFrame] | None = None
 
 
 def _open_dates(frame: pl.LazyFrame) -> pl.LazyFrame:

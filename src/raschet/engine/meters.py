@@ -91,16 +91,15 @@ def consumption(pos: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def averages(valid: pl.DataFrame, pos: pl.DataFrame, now: int) -> pl.DataFrame:
+def averages(valid: pl.DataFrame, pos: pl.DataFrame) -> pl.DataFrame:
     """Per (meter, zone): the average monthly consumption before the last reading ``prev`` (10⁻⁶).
 
     The base is the last reading of the earliest month among the 6th to 3rd months before the
     month of ``prev``: 6 months of history when there are, at least 3 (ПП 354 п. 59); otherwise
-    there is no average (null).  Only registers that may need it are looked at: no reading in
-    month ``now`` (a period index), or a reading after a gap (what the average charged is subtracted).
+    there is no average (null).  Only registers that may need it are looked at: no reading in the
+    period.  (After a late reading, what the average charged comes from those months' own runs.)
     """
-    gap = pl.col("cur").is_null() | (month_index("prev_date") < now - 1)
-    last = pos.filter(pl.col("prev").is_not_null() & gap).select(
+    last = pos.filter(pl.col("prev").is_not_null() & pl.col("cur").is_null()).select(
         "meter_id", "zone", "prev", "digits", month_index("prev_date").alias("q")
     )
     hist = valid.join(last, on=["meter_id", "zone"]).with_columns(month_index("date").alias("m"))

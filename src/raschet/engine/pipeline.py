@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 
 import polars as pl
 
@@ -101,6 +102,7 @@ def _calculate_unit(
     found: list[pl.DataFrame] = []
     with timer("inputs"):
         ctx = build_context(snapshot, period, accounts)
+        ctx.past_volumes = partial(past_volumes, snapshot)
     with timer("validation"):
         keys = set(ctx.parameters["key"].unique().to_list())
         rule_params, bad_rules = validate_rules(ctx.rules, period.month, keys)
@@ -140,6 +142,29 @@ def _calculate_unit(
             rounded = pl.concat([rounded, reductions])
     with timer("explanation"):
         return _finish(rounded, pl.concat(found), ctx)
+
+
+def past_volumes(snapshot: Snapshot, period: Period, chains: pl.DataFrame) -> pl.DataFrame:
+    """What the ``metered`` method charges in ``period`` for the (account_id, service) ``chains``.
+
+    The same stages as a calculation of that period, for those accounts only: (account_id,
+    service, zone, volume_source, volume), summed over the segments; nothing for a chain that
+    had a problem then (nothing was charged).  Used for the catch-up after a late reading
+    (``methods/metered.py``): a past period has no reading of those chains, so this never recurses.
+    """
+    ctx = build_context(snapshot, period, chains["account_id"].unique().to_list())
+    rule_params, bad_rules = validate_rules(ctx.rules, period.month, set(ctx.parameters["key"].unique().to_list()))
+    ctx = narrow(ctx, [])
+    segs, _ = build_segments(ctx)
+    segs = segs.join(chains, on=["account_id", "service"], how="semi").filter(pl.col("method") == "metered")
+    segs = attach(segs.join(bad_rules.select("rule_id"), on="rule_id", how="anti"), ctx)
+    segs = segs.join(rule_params, on="rule_id", how="left")
+    produced, trouble = METHODS["metered"](segs, ctx, None)
+    keys = ["account_id", "service", "zone", "volume_source"]
+    charged = produced.join(segs.select("seg_id", "account_id", "service"), on="seg_id").join(
+        trouble.select("account_id", "service").unique(), on=["account_id", "service"], how="anti"
+    )
+    return charged.group_by(keys).agg(pl.col("volume").sum()).sort(keys)
 
 
 def _common_resources(ctx: Context, rule_params: pl.DataFrame) -> list[str]:

@@ -52,12 +52,14 @@ What a snapshot must hold for a period P (the adapter's side of the contract):
 
 * every account of every building that holds a requested account — common needs subtract the
   individual volumes of the whole building, so a building is never split;
-* dated rows that overlap P (others are ignored, so passing more is harmless);
+* dated rows that overlap P (others are ignored, so passing more is harmless) — and, for a
+  metered service whose reading arrives late, those that overlap the months since its previous
+  reading: what those months charged (average, then norm) is calculated again and subtracted;
 * readings of those accounts' and buildings' meters dated before P's end, with history: the last
   reading before P whatever its age, and the months before it that an average needs (6 months
-  before the last reading; a late reading also subtracts up to 3 months of averages) — in practice
-  the 13 months before P plus the last older reading per register; for uniform heating the building
-  meter readings around the last two 1 January;
+  before the last reading) — in practice the 13 months before P plus the last older reading and
+  the 6 months before it per register; for uniform heating the building meter readings around
+  the last two 1 January;
 * decimals with at most the scale of their column (:meth:`Snapshot.checked` would round extra digits).
 
 :meth:`Snapshot.from_rows` builds a snapshot from lists of dicts (strings for decimals and dates),

@@ -24,11 +24,15 @@ DEFAULT_FACTOR = Decimal("1.5")
 DEFAULT_BANDS = (Decimal("3900"), Decimal("6000"))
 # Heating season used when a rule in season mode names no months: October to April.
 DEFAULT_SEASON = (1, 2, 3, 4, 10, 11, 12)
+# What a late meter reading subtracts: the volumes charged for the months without readings, by
+# average and by norm (domain.md §1.3 b, §4.3 — the section carries no confidence mark, so a
+# region whose practice keeps norm months as charged sets ``late_reading_deducts: ["average"]``).
+DEFAULT_DEDUCTS = ("average", "norm")
 
 PARAM_SCHEMA = {
     "rule_id": pl.Int64, "increasing_factor": pl.Int64, "band1": pl.Int64, "band2": pl.Int64,
     "mode": pl.Utf8, "season_count": pl.Int64, "in_season": pl.Boolean, "norm_is_uniform": pl.Boolean,
-    "resource": pl.Utf8, "expression": pl.Utf8,
+    "resource": pl.Utf8, "expression": pl.Utf8, "deduct_average": pl.Boolean, "deduct_norm": pl.Boolean,
 }
 BAD_SCHEMA = {"rule_id": pl.Int64, "code": pl.Utf8, "params": pl.Utf8}
 
@@ -55,6 +59,13 @@ def _season(params: dict[str, Any], month: int) -> tuple[int, bool]:
     return len(set(months)), month in months
 
 
+def _deducts(params: dict[str, Any]) -> set[str]:
+    sources = params.get("late_reading_deducts", list(DEFAULT_DEDUCTS))
+    if not isinstance(sources, list) or not set(sources) <= set(DEFAULT_DEDUCTS):
+        raise InvalidParams("«late_reading_deducts» должен быть списком из \"average\" и/или \"norm\"")
+    return set(sources)
+
+
 def parse_params(rule_id: int, method: str, text: str | None, month: int) -> dict[str, Any]:
     """Typed parameters of one rule for the period's month; raises InvalidParams."""
     try:
@@ -76,6 +87,7 @@ def parse_params(rule_id: int, method: str, text: str | None, month: int) -> dic
     expression = params.get("expression")
     if method == "formula" and not isinstance(expression, str):
         raise InvalidParams("не указано выражение «expression»")
+    deducts = _deducts(params)
     return {
         "rule_id": rule_id,
         "increasing_factor": _number(params, "increasing_factor", DEFAULT_FACTOR, AREA),
@@ -84,6 +96,7 @@ def parse_params(rule_id: int, method: str, text: str | None, month: int) -> dic
         "mode": mode, "season_count": season_count, "in_season": in_season,
         "norm_is_uniform": bool(params.get("norm_is_uniform", False)),
         "resource": resource, "expression": expression,
+        "deduct_average": "average" in deducts, "deduct_norm": "norm" in deducts,
     }
 
 

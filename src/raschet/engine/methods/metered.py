@@ -3,8 +3,9 @@
 For each (account, service) chain of meters the period is in one of three states:
 
 * **meter** — a reading dated in the period: consumption per zone, summed over a replaced and a
-  new meter.  If the months before were charged by the average (the reading arrived late), what
-  was charged for them is subtracted, so the volume may be negative.
+  new meter.  If months before went without a reading (the reading arrived late), what they
+  charged — by the average, then by the norm — is subtracted (domain.md §4.3), so the volume may
+  be negative: a credit.
 * **average** — no reading: the average monthly consumption (``meters.averages``) for at most 3
   consecutive periods, counted from the first month without a reading, or from the date the
   meter went out of service.
@@ -24,10 +25,11 @@ from datetime import date
 
 import polars as pl
 
+from raschet.domain.periods import Period
 from raschet.engine import problems
 from raschet.engine.context import FAR_PAST, Context
 from raschet.engine.explain import human
-from raschet.engine.fixed import EXACT, ONE, VOLUME, lit, to_decimal
+from raschet.engine.fixed import EXACT, ONE, VOLUME, div_half_up, lit, to_decimal
 from raschet.engine.meters import (
     averages,
     consumption,
@@ -53,13 +55,14 @@ def metered(segs: pl.DataFrame, ctx: Context, individual: pl.DataFrame | None = 
     meters, valid = collect_all([meters, valid_readings(meters, ctx.readings.lazy())])
     pos = collect(consumption(positions(valid.lazy(), meters.lazy(), ctx.start, ctx.end)))
     now = ctx.period.year * 12 + ctx.period.month - 1
-    pos = collect(pos.lazy().join(averages(valid.lazy(), pos.lazy(), now), on=["meter_id", "zone"], how="left"))
+    pos = collect(pos.lazy().join(averages(valid.lazy(), pos.lazy()), on=["meter_id", "zone"], how="left"))
     state = _chain_state(meters.lazy(), pos.lazy(), now, ctx)
+    rows = _read_rows(pos, _charged_before(pos, segs, ctx, now))
     segs, read = collect_all([
         _with_meter_flag(segs.lazy(), meters.lazy()).join(
             state.rename({"owner": "account_id"}), on=["account_id", "service"], how="left", maintain_order="left"
         ),
-        _read_volumes(pos.lazy(), now),
+        _read_volumes(rows),
     ])
     found = [_backwards(read.filter(pl.col("backwards")))]
     if not found[0].is_empty():
@@ -69,7 +72,7 @@ def metered(segs: pl.DataFrame, ctx: Context, individual: pl.DataFrame | None = 
     found.append(no_norm(by_norm, pl.lit(True)))
     parts = collect_all([
         _by_meter(metered_segs.lazy(), read.lazy(),
-                  _pieces(metered_segs, valid, _per_meter(pos.lazy(), meters.lazy(), now, ctx), ctx.start)),
+                  _pieces(metered_segs, valid, _per_meter(rows, meters.lazy(), ctx), ctx.start)),
         _by_average(segs.lazy().filter(pl.col("has_meter") & (pl.col("meter_state") == "average")), pos.lazy()),
         _by_norm(by_norm.lazy()),
     ])
@@ -109,24 +112,91 @@ def _chain_state(meters: pl.DataFrame, pos: pl.DataFrame, now: int, ctx: Context
     return state.select("owner", "service", mode.alias("meter_state"), broken.alias("broken"), months.alias("gap_month"))
 
 
-def _with_deduction(pos: pl.DataFrame, now: int) -> pl.DataFrame:
-    """``deducted``: what the average charged for the months before a late reading (and how many)."""
-    gap = now - month_index("prev_date") - 1
-    charged = pl.when((gap >= 1) & pl.col("average").is_not_null()).then(
-        pl.col("average") * pl.min_horizontal(gap, pl.lit(AVERAGE_LIMIT))
-    ).otherwise(0)
-    return pos.with_columns(charged.alias("deducted"), pl.min_horizontal(gap, pl.lit(AVERAGE_LIMIT)).alias("gap_months"))
+def _charged_before(pos: pl.DataFrame, segs: pl.DataFrame, ctx: Context, now: int) -> pl.DataFrame | None:
+    """Per (chain, zone) read after months without a reading: what those months charged (10⁻⁶).
+
+    The months from the one after the chain's last earlier reading to the one before this period
+    were charged by the average (at most 3) and then by the norm; each is calculated again by the
+    same stages (``ctx.past_volumes``), so exactly the volumes charged are subtracted — the
+    average's and the norm's as the rule's ``late_reading_deducts`` says.  A norm month has one
+    volume for the whole meter; on a multi-zone meter it is shared over the zones in proportion
+    to their measured consumption (HALF_UP to 10⁻⁶, the last zone takes the remainder).
+    None when no chain was read late.
+    """
+    read = pos.filter(pl.col("cur").is_not_null())
+    late = read.group_by("owner", "service").agg(month_index(pl.col("prev_date").max()).alias("last"))
+    late = late.filter(pl.col("last") < now - 1)
+    if late.is_empty() or ctx.past_volumes is None:
+        return None
+    late = late.select(pl.col("owner").alias("account_id"), "service", (pl.col("last") + 1).alias("first_gap"))
+    parts = [
+        ctx.past_volumes(Period(year=k // 12, month=k % 12 + 1), late.filter(pl.col("first_gap") <= k).drop("first_gap"))
+        .with_columns(pl.lit(k).alias("month"))
+        for k in range(late["first_gap"].min(), now)
+    ]
+    flags = segs.group_by("account_id", "service").agg(pl.col("deduct_average").first(), pl.col("deduct_norm").first())
+    source = pl.col("volume_source")
+    charged = pl.concat(parts).join(flags, on=["account_id", "service"]).filter(
+        ((source == "average") & pl.col("deduct_average")) | ((source == "norm") & pl.col("deduct_norm"))
+    )
+    chain = ["account_id", "service"]
+    months = charged.group_by(chain).agg(
+        pl.col("month").filter(source == "average").n_unique().alias("months_average"),
+        pl.col("month").filter(source == "norm").n_unique().alias("months_norm"),
+    )
+    zones = read.group_by(pl.col("owner").alias("account_id"), "service", "zone").agg(pl.col("used").sum())
+    zones = zones.sort(*chain, "zone").with_columns((pl.col("zone") != "total").any().over(chain).alias("multi"))
+    own = charged.group_by(*chain, "zone").agg(
+        pl.col("volume").filter(source == s).sum().alias(f"own_{s}") for s in ("average", "norm")
+    )
+    whole = charged.filter(pl.col("zone") == "total").group_by(chain).agg(pl.col("volume").sum().alias("whole"))
+    weight = pl.max_horizontal(pl.col("used"), 0)
+    weight = pl.when(weight.sum().over(chain) > 0).then(weight).otherwise(1)
+    share = div_half_up(pl.col("whole").cast(pl.Int128) * weight, weight.sum().over(chain))
+    last = pl.int_range(pl.len()).over(chain) == pl.len().over(chain) - 1
+    share = pl.when(last).then(pl.col("whole") - share.sum().over(chain) + share).otherwise(share)
+    out = zones.join(own, on=[*chain, "zone"], how="left").join(whole, on=chain, how="left").join(
+        months, on=chain, how="left").join(late, on=chain)
+    return out.select(
+        pl.col("account_id").alias("owner"), "service", "zone",
+        pl.col("own_average").fill_null(0).alias("deducted_average"),
+        (pl.col("own_norm").fill_null(0) + pl.when(pl.col("multi")).then(share.fill_null(0)).otherwise(0))
+        .alias("deducted_norm"),
+        pl.col("months_average").fill_null(0).cast(pl.Int64), pl.col("months_norm").fill_null(0).cast(pl.Int64),
+        (pl.lit(now) - pl.col("first_gap")).alias("gap_months"),
+    )
 
 
-def _per_meter(pos: pl.DataFrame, meters: pl.DataFrame, now: int, ctx: Context) -> pl.DataFrame:
+_NO_DEDUCTION = [pl.lit(0, dtype=pl.Int64).alias(c) for c in
+                 ("deducted_average", "deducted_norm", "months_average", "months_norm", "gap_months")]
+
+
+def _read_rows(pos: pl.DataFrame, charged: pl.DataFrame | None) -> pl.LazyFrame:
+    """The registers read in the period; ``deducted`` is what the months before a late reading charged.
+
+    A chain's deduction is carried by the register whose previous reading is the latest (the
+    meter that went unread); the others of a replacement carry 0.
+    """
+    rows = pos.lazy().filter(pl.col("cur").is_not_null())
+    if charged is None:
+        rows = rows.with_columns(_NO_DEDUCTION)
+    else:
+        chain = ["owner", "service", "zone"]
+        carrier = pl.col("meter_id") == pl.col("meter_id").get(pl.col("prev_date").arg_max()).over(chain)
+        parts = ["deducted_average", "deducted_norm", "months_average", "months_norm", "gap_months"]
+        rows = rows.join(charged.lazy(), on=chain, how="left").with_columns(
+            pl.when(carrier).then(pl.col(c).fill_null(0)).otherwise(0).alias(c) for c in parts
+        )
+    return rows.with_columns((pl.col("deducted_average") + pl.col("deducted_norm")).alias("deducted"))
+
+
+def _per_meter(rows: pl.LazyFrame, meters: pl.LazyFrame, ctx: Context) -> pl.LazyFrame:
     """Per (meter, zone) with a period reading: its volume and the days of the period it served.
 
     A replaced meter served the days before its removal, the new one the days from its
     installation; the readings on that date split the month exactly between them.
     """
-    rows = _with_deduction(pos.filter(pl.col("cur").is_not_null()), now).join(
-        meters.select("meter_id", "installed", "removed"), on="meter_id"
-    )
+    rows = rows.join(meters.select("meter_id", "installed", "removed"), on="meter_id")
     return rows.select(
         pl.col("owner").alias("account_id"), "service", "zone", "meter_id", "base", "cur", "cur_date", "digits",
         "deducted", (pl.col("used") - pl.col("deducted")).alias("meter_volume"),
@@ -178,13 +248,13 @@ def _cut_pieces(
                          (wrapped(pl.col("next") - pl.col("value")) - first).alias("piece_volume"))
 
 
-def _read_volumes(pos: pl.DataFrame, now: int) -> pl.DataFrame:
-    """Per (chain, zone): the period's metered volume, minus what the average already charged."""
-    rows = _with_deduction(pos.filter(pl.col("cur").is_not_null()), now)
+def _read_volumes(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """Per (chain, zone): the period's metered volume, minus what the months before a late reading charged."""
     latest = pl.col("cur_date").arg_max()
     return rows.group_by("owner", "service", "zone").agg(
-        (pl.col("used") - pl.col("deducted")).sum().alias("volume"),
-        pl.col("deducted").sum(), pl.col("gap_months").max(), pl.len().alias("meters"),
+        (pl.col("used") - pl.col("deducted")).sum().alias("volume"), pl.col("used").sum().alias("measured"),
+        pl.col("deducted", "deducted_average", "deducted_norm").sum(),
+        pl.col("months_average", "months_norm", "gap_months").max(), pl.len().alias("meters"),
         pl.col("backwards").any(), pl.col("base").get(latest), pl.col("base_date").get(latest),
         pl.col("cur").get(latest), pl.col("cur_date").max(),
         pl.col("cur").filter(pl.col("backwards")).first().alias("bad_cur"),
@@ -214,9 +284,11 @@ def _by_meter(segs: pl.DataFrame, read: pl.DataFrame, pieces: pl.DataFrame) -> p
     joined = segs.join(volumes, on="seg_id").join(read.rename({"owner": "account_id"}).drop("volume"),
                                                   on=["account_id", "service", "zone"])
     note = (
-        pl.when(pl.col("deducted") != 0).then(pl.format(
-            "показание после {} мес. по среднему: из расхода вычтено начисленное по среднему {}",
-            pl.col("gap_months"), human(to_decimal(pl.col("deducted"), VOLUME)),
+        pl.when(pl.col("gap_months") > 0).then(pl.format(
+            "показание после {} мес. без показаний: из расхода {} вычтено начисленное за эти месяцы — "
+            "по среднему {} ({} мес.), по нормативу {} ({} мес.)",
+            pl.col("gap_months"), _volume("measured"), _volume("deducted_average"), pl.col("months_average"),
+            _volume("deducted_norm"), pl.col("months_norm"),
         ))
         .when(pl.col("meters") > 1).then(pl.lit("замена прибора: расход по снятому и по новому прибору"))
     )
@@ -225,6 +297,10 @@ def _by_meter(segs: pl.DataFrame, read: pl.DataFrame, pieces: pl.DataFrame) -> p
         reading_prev=pl.col("base"), reading_cur=pl.col("cur"),
         reading_prev_date=pl.col("base_date"), reading_cur_date=pl.col("cur_date"), note=note,
     )
+
+
+def _volume(column: str) -> pl.Expr:
+    return human(to_decimal(pl.col(column), VOLUME))
 
 
 def _by_average(segs: pl.DataFrame, pos: pl.DataFrame) -> pl.DataFrame:
