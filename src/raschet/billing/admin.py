@@ -38,11 +38,21 @@ class CalcProblemInline(admin.TabularInline):
     max_num = 0
 
 
+class CalcUnitInline(admin.TabularInline):
+    model = models.CalcUnit
+    fields = ("number", "status", "accounts", "lines", "problems", "timings", "worker", "finished_at", "message")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    max_num = 0
+
+
 @admin.register(models.CalcRun)
 class CalcRunAdmin(ReadOnlyAdmin):
     list_display = ("period", "scope", "status", "accounts", "lines", "problems", "started_at", "finished_at")
     list_filter = ("status", "period")
-    inlines = [CalcProblemInline]
+    readonly_fields = ("timings",)
+    inlines = [CalcUnitInline, CalcProblemInline]
 
 
 @admin.register(models.ChargeLine)

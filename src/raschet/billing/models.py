@@ -69,6 +69,38 @@ class CalcRun(models.Model):
         return f"Расчёт за {self.period} ({self.get_status_display()})"
 
 
+class UnitStatus(models.TextChoices):
+    PENDING = "pending", "ожидает"
+    DONE = "done", "выполнена"
+    FAILED = "failed", "ошибка"
+
+
+class CalcUnit(models.Model):
+    """A part of a run: whole buildings calculated and written in one transaction, so a unit is either
+    done with all its lines or has none, and a resumed run does only the units not done."""
+
+    run = models.ForeignKey(CalcRun, models.CASCADE, related_name="units", verbose_name="расчёт")
+    number = models.PositiveIntegerField("№ части")
+    buildings = models.JSONField("дома", default=list)
+    accounts = models.PositiveIntegerField("лицевых счетов", default=0)
+    status = models.CharField("состояние", max_length=12, choices=UnitStatus.choices, default=UnitStatus.PENDING)
+    lines = models.PositiveIntegerField("строк начислений", default=0)
+    problems = models.PositiveIntegerField("ошибок", default=0)
+    timings = models.JSONField("время этапов, с", default=dict, blank=True)
+    worker = models.CharField("где выполнена", max_length=200, blank=True)
+    message = models.TextField("сообщение об ошибке", blank=True)
+    finished_at = models.DateTimeField("завершена", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "часть расчёта"
+        verbose_name_plural = "части расчёта"
+        ordering = ["run", "number"]
+        constraints = [models.UniqueConstraint(fields=["run", "number"], name="calcunit_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}/{self.number}: {self.get_status_display()}"
+
+
 class LineKind(models.TextChoices):
     CHARGE = "charge", "начисление"
     RECALC = "recalc", "перерасчёт"

@@ -7,6 +7,7 @@ and an account's problems are rows, not exceptions.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,8 +30,10 @@ from raschet.billing.models import (
     PeriodState,
     RecalcMark,
     RunStatus,
+    UnitStatus,
 )
 from raschet.billing.reductions import interruption_lines
+from raschet.billing.runs import default_workers, dispatch, plan_units
 from raschet.billing.snapshot import load_snapshot, scope_buildings
 from raschet.bulk import Tables, first_free_ids, write_tables
 from raschet.domain.errors import ProblemsError, problem
@@ -51,7 +54,7 @@ class RunOutcome:
     """What a run produced: the run record (None for a simulation), its lines and problems as frames."""
 
     run: CalcRun | None
-    lines: pl.DataFrame
+    lines: pl.DataFrame | None  # None for a stored run without ``keep_lines``
     problems: pl.DataFrame
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -85,6 +88,24 @@ def scope_size(account_ids: list[int] | None) -> int:
     return len(account_ids) if account_ids is not None else Account.objects.count()
 
 
+def compute_unit(period: Period, buildings: list[int], account_ids: list[int] | None = None,
+                 adjust: Callable[[Snapshot], Snapshot] | None = None) -> CalcResult:
+    """The engine's result for one unit of whole buildings (only ``account_ids`` of them when given),
+    with the annual heating correction and the interruption reductions; nothing written."""
+    started = time.perf_counter()
+    snapshot = load_snapshot(buildings)
+    read = time.perf_counter() - started
+    if adjust is not None:
+        snapshot = adjust(snapshot)
+    result = calculate(snapshot, period, accounts=account_ids)
+    lines = result.lines
+    correction = _heating_correction(period, snapshot, lines, account_ids)
+    if not correction.is_empty():
+        lines = pl.concat([lines, correction])
+    lines = pl.concat([lines, interruption_lines(period, lines)])
+    return CalcResult(lines, result.problems, {"read": read, **result.timings})
+
+
 def compute(period: Period, account_ids: list[int] | None = None,
             progress: Callable[[int], None] | None = None,
             adjust: Callable[[Snapshot], Snapshot] | None = None) -> CalcResult:
@@ -92,14 +113,7 @@ def compute(period: Period, account_ids: list[int] | None = None,
     changes each unit's inputs first (a what-if simulation)."""
     results = []
     for unit, accounts in _units(account_ids):
-        snapshot = load_snapshot(unit)
-        if adjust is not None:
-            snapshot = adjust(snapshot)
-        result = calculate(snapshot, period, accounts=account_ids)
-        correction = _heating_correction(period, snapshot, result.lines, account_ids)
-        if not correction.is_empty():
-            result = CalcResult(pl.concat([result.lines, correction]), result.problems, result.timings)
-        results.append(result)
+        results.append(compute_unit(period, unit, account_ids, adjust))
         if progress:
             progress(accounts)
     if not results:
@@ -108,9 +122,8 @@ def compute(period: Period, account_ids: list[int] | None = None,
     for result in results:
         for stage, seconds in result.timings.items():
             timings[stage] = timings.get(stage, 0.0) + seconds
-    lines = pl.concat([r.lines for r in results])
-    lines = pl.concat([lines, interruption_lines(period, lines)])
-    return CalcResult(lines=lines, problems=pl.concat([r.problems for r in results]), timings=timings)
+    return CalcResult(lines=pl.concat([r.lines for r in results]),
+                      problems=pl.concat([r.problems for r in results]), timings=timings)
 
 
 def _heating_correction(period: Period, snapshot: Snapshot, lines: pl.DataFrame,
@@ -190,11 +203,12 @@ def _conform(frame: pl.DataFrame, like: pl.DataFrame) -> pl.DataFrame:
                          for name, dtype in like.schema.items()])
 
 
-def _line_frame(run_id: int, period: Period, lines: pl.DataFrame, ids: dict) -> pl.DataFrame:
+def line_frame(run_id: int, period: Period, lines: pl.DataFrame, ids: dict) -> pl.DataFrame:
     """The engine's lines as ChargeLine rows, column-wise: codes to ids, the explanation columns folded
     into the line's JSON explanation, absence reductions posted as recalculations."""
-    explained = [c for c in EXPLAINED if c in lines.columns]
-    extra = pl.struct([pl.col(c).cast(pl.Utf8) for c in explained]).struct.json_encode()
+    lines = lines.with_columns(pl.lit(None, pl.Utf8).alias(c) for c in ("explanation", *EXPLAINED)
+                               if c not in lines.columns)  # recalculation lines carry no inputs
+    extra = pl.struct([pl.col(c).cast(pl.Utf8) for c in EXPLAINED]).struct.json_encode()
     explanation = pl.when(pl.col("explanation").is_null()).then(extra).otherwise(
         pl.concat_str([pl.col("explanation").str.strip_suffix("}"), pl.lit(","), extra.str.strip_prefix("{")]))
     return lines.select(
@@ -207,7 +221,7 @@ def _line_frame(run_id: int, period: Period, lines: pl.DataFrame, ids: dict) -> 
         "excess_amount", pl.col("reason").fill_null(""), explanation.alias("explanation"))
 
 
-def _reference_ids() -> dict:
+def reference_ids() -> dict:
     return {"services": dict(Service.objects.values_list("code", "id")),
             "suppliers": dict(Organization.objects.values_list("code", "id"))}
 
@@ -224,23 +238,82 @@ def pending_recalculations(before: Period, account_ids: list[int] | None) -> dic
 
 
 def calculate_period(*, period: Period, account_numbers: Iterable[str] | None = None, simulate: bool = False,
-                     recalculate_past: bool = True, progress: Callable[[int], None] | None = None) -> RunOutcome:
+                     recalculate_past: bool = True, progress: Callable[[int], None] | None = None,
+                     workers: int | None = None, keep_lines: bool = False) -> RunOutcome:
     """Calculate the open ``period`` for all accounts or the named ones, with recalculation of closed
-    periods whose inputs changed; a simulation returns the lines and writes nothing."""
+    periods whose inputs changed; a simulation returns the lines and writes nothing.
+
+    A stored run is cut into units (``billing.runs``) run by ``workers`` processes (default: one per
+    core on PostgreSQL) or the Dask cluster of ``RASCHET_DASK_SCHEDULER``; its outcome holds the lines
+    only with ``keep_lines`` (in this process), else their totals on the run record."""
     _refuse_closed(period)
     started = timezone.now()  # marks made after this moment are left for the next calculation
     account_ids = _account_ids(account_numbers)
-    result = compute(period, account_ids, progress)
-    lines = result.lines.with_columns(pl.lit(str(period)).alias("ref_period"))
-    if recalculate_past:
-        pending = pending_recalculations(period, account_ids)
-        recalcs = [recalculation_lines(period, ref, ids) for ref, ids in pending.items()]
-        if recalcs:
-            lines = pl.concat([lines, *[_conform(r, lines) for r in recalcs]])
     if simulate:
+        result = compute(period, account_ids, progress)
+        lines = result.lines.with_columns(pl.lit(str(period)).alias("ref_period"))
+        if recalculate_past:
+            lines = _with_recalculations(period, account_ids, lines)
         return RunOutcome(None, lines, result.problems, result.timings)
-    run = _store_run(period, account_ids, lines, result, started)
-    return RunOutcome(run, lines, result.problems, result.timings)
+    with transaction.atomic():
+        scope = FULL_SCOPE if account_ids is None else f"лицевых счетов: {len(account_ids)}"
+        run = CalcRun.objects.create(period=str(period), scope=scope, started_at=started, status=RunStatus.RUNNING)
+        plan_units(run, _units(account_ids), account_ids)
+    return _run_units(run, account_ids, recalculate_past, progress, workers, keep_lines)
+
+
+def resume_run(run_id: int, *, progress: Callable[[int], None] | None = None,
+               workers: int | None = None) -> RunOutcome:
+    """Finish a full run that stopped (a crash, a failed unit): only the units not done are run."""
+    run = CalcRun.objects.get(pk=run_id)
+    if run.status not in (RunStatus.RUNNING, RunStatus.FAILED) or run.scope != FULL_SCOPE:
+        raise ProblemsError([problem("run_not_resumable", str(run_id), run=run_id,
+                                     status=run.get_status_display())])
+    _refuse_closed(Period.parse(run.period))
+    if progress:
+        progress(sum(run.units.filter(status=UnitStatus.DONE).values_list("accounts", flat=True)))
+    return _run_units(run, None, True, progress, workers, False)
+
+
+def _run_units(run: CalcRun, account_ids: list[int] | None, recalculate_past: bool,
+               progress: Callable[[int], None] | None, workers: int | None, keep_lines: bool) -> RunOutcome:
+    period = Period.parse(run.period)
+    wall = time.perf_counter()
+    pending = list(run.units.exclude(status=UnitStatus.DONE).values_list("number", flat=True))
+    frames, problems, failed = [], [], []
+    for summary in dispatch(run.id, pending, workers or default_workers(), account_ids, keep_lines):
+        if "error" in summary:
+            failed.append(f"№ {summary['number']}: {summary['error']}")
+            continue
+        if keep_lines and "frame" in summary:
+            frames.append(summary["frame"])
+            problems.append(summary["problem_frame"])
+        if progress:
+            progress(summary["accounts"])
+    if failed:
+        CalcRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, finished_at=timezone.now())
+        raise ProblemsError([problem("run_units_failed", str(run.pk), run=run.pk, count=len(failed),
+                                     units="; ".join(failed[:3]))])
+    units_wall = time.perf_counter() - wall
+    recalcs = _with_recalculations(period, account_ids, None) if recalculate_past else None
+    run = _finish_run(run, account_ids, recalcs, units_wall)
+    lines = pl.concat(frames, how="diagonal_relaxed") if frames else None
+    if lines is not None and recalcs is not None and recalcs.height:
+        lines = pl.concat([lines, _conform(recalcs, lines)])
+    problem_frame = pl.concat(problems) if problems else pl.DataFrame()
+    return RunOutcome(run, lines, problem_frame, run.timings)
+
+
+def _with_recalculations(period: Period, account_ids: list[int] | None,
+                         lines: pl.DataFrame | None) -> pl.DataFrame | None:
+    """``lines`` with the recalculation lines of the marked closed periods appended (only those
+    lines when ``lines`` is None; None when there are none)."""
+    pending = pending_recalculations(period, account_ids)
+    recalcs = [recalculation_lines(period, ref, ids) for ref, ids in pending.items()]
+    if lines is None:
+        recalcs = [r for r in recalcs if r.height]
+        return pl.concat([_conform(r, recalcs[0]) for r in recalcs]) if recalcs else None
+    return pl.concat([lines, *[_conform(r, lines) for r in recalcs]]) if recalcs else lines
 
 
 def _account_ids(numbers: Iterable[str] | None) -> list[int] | None:
@@ -254,31 +327,48 @@ def _account_ids(numbers: Iterable[str] | None) -> list[int] | None:
     return list(found.values())
 
 
+def problem_rows(run_id: int, problems: pl.DataFrame) -> None:
+    """The engine's problems of a run as CalcProblem rows."""
+    if problems.is_empty():
+        return
+    tables = Tables(first_free_ids([CalcProblem]))
+    tables.add_rows(CalcProblem, ("run_id", "account_id", "service", "code", "message", "subject"),
+                    [(run_id, p["account_id"], p["service"] or "", p["code"], p["message"], p["subject"] or "")
+                     for p in problems.iter_rows(named=True)])
+    write_tables(tables)
+
+
 @transaction.atomic
-def _store_run(period: Period, account_ids: list[int] | None, lines: pl.DataFrame, result: CalcResult,
-               started) -> CalcRun:
-    scope = FULL_SCOPE if account_ids is None else f"лицевых счетов: {len(account_ids)}"
-    runs = list(CalcRun.objects.filter(period=str(period), status=RunStatus.DONE).values_list("pk", flat=True))
-    drafts = ChargeLine.objects.filter(run_id__in=runs)
+def _finish_run(run: CalcRun, account_ids: list[int] | None, recalcs: pl.DataFrame | None,
+                units_wall: float) -> CalcRun:
+    """Write the recalculation lines, replace the period's earlier drafts in the scope and make the run
+    the draft: one transaction, so the period shows either the old drafts or the new ones."""
+    period = Period.parse(run.period)
+    started = time.perf_counter()
+    if recalcs is not None and recalcs.height:
+        write_frame(ChargeLine, line_frame(run.id, period, recalcs, reference_ids()))
+    earlier = list(CalcRun.objects.filter(period=run.period, status=RunStatus.DONE).exclude(pk=run.pk)
+                   .values_list("pk", flat=True))
+    drafts = ChargeLine.objects.filter(run_id__in=earlier)
     if account_ids is not None:
         drafts = drafts.filter(account_id__in=account_ids)
     # Drafts are not money yet, and nothing points at them (entries point at posted lines only):
     # one DELETE, not the ORM's object-by-object collection of a few hundred thousand lines.
     drafts._raw_delete(drafts.db)
     if account_ids is None:  # a new full run replaces the old ones
-        CalcRun.objects.filter(pk__in=runs, simulate=False).update(status=RunStatus.SUPERSEDED)
-    run = CalcRun.objects.create(period=str(period), scope=scope, started_at=started,
-                                 accounts=result.lines["account_id"].n_unique(),
-                                 lines=lines.height, problems=result.problems.height, timings=result.timings,
-                                 status=RunStatus.DONE)
-    write_frame(ChargeLine, _line_frame(run.id, period, lines, _reference_ids()))
-    tables = Tables(first_free_ids([CalcProblem]))
-    tables.add_rows(CalcProblem, ("run_id", "account_id", "service", "code", "message", "subject"),
-                    [(run.id, p["account_id"], p["service"] or "", p["code"], p["message"], p["subject"] or "")
-                     for p in result.problems.iter_rows(named=True)])
-    write_tables(tables)
-    run.finished_at = timezone.now()
-    run.save(update_fields=["finished_at"])
+        CalcRun.objects.filter(pk__in=earlier, simulate=False).update(status=RunStatus.SUPERSEDED)
+    units = list(run.units.values("accounts", "lines", "problems", "timings"))
+    timings: dict[str, float] = {}
+    for unit in units:
+        for stage, seconds in unit["timings"].items():
+            timings[stage] = round(timings.get(stage, 0.0) + seconds, 4)
+    recalc_lines = recalcs.height if recalcs is not None else 0
+    timings.update(units_wall=round(units_wall, 4), finish=round(time.perf_counter() - started, 4))
+    run.accounts = sum(u["accounts"] for u in units)
+    run.lines = sum(u["lines"] for u in units) + recalc_lines
+    run.problems = sum(u["problems"] for u in units)
+    run.timings, run.status, run.finished_at = timings, RunStatus.DONE, timezone.now()
+    run.save(update_fields=["accounts", "lines", "problems", "timings", "status", "finished_at"])
     BillingPeriod.objects.update_or_create(period=str(period), defaults={"state": PeriodState.CALCULATED})
     return run
 

@@ -44,8 +44,8 @@ def calculate_in_background(job_id: int) -> str:
         message = "; ".join(p.message for p in error.problems)
         Job.objects.filter(pk=job_id).update(status=JobStatus.FAILED, message=message, finished_at=timezone.now())
         return message
-    message = (f"Строк {outcome.lines.height}, лицевых счетов {outcome.lines['account_id'].n_unique()}, "
-               f"ошибок {outcome.problems.height}")
+    run = outcome.run
+    message = f"Строк {run.lines}, лицевых счетов {run.accounts}, ошибок {run.problems} (расчёт № {run.pk})"
     Job.objects.filter(pk=job_id).update(status=JobStatus.DONE, done=job.total, message=message,
                                          finished_at=timezone.now())
     return message

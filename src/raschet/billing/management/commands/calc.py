@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import sys
+from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
+from django.db.models import Sum
 from tqdm import tqdm
 
-from raschet.billing.services import calculate_period
+from raschet.billing.exact import units
+from raschet.billing.services import calculate_period, resume_run
 from raschet.domain.errors import ProblemsError
 from raschet.domain.periods import Period
 from raschet.housing.models import Account
+
+
+def run_amount(run) -> Decimal:
+    """The run's lines summed exactly (in kopecks: SQLite keeps numerics as floating point)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(SUM({units('amount')}), 0) FROM billing_chargeline WHERE run_id = %s",
+                       [run.pk])
+        return Decimal(cursor.fetchone()[0]).scaleb(-2)
 
 
 class Command(BaseCommand):
@@ -22,14 +34,21 @@ class Command(BaseCommand):
         parser.add_argument("--simulate", action="store_true", help="ничего не записывать, только показать")
         parser.add_argument("--background", action="store_true",
                             help="поставить в очередь фоновых работ (выполнит raschet worker)")
+        parser.add_argument("--workers", type=int, default=None,
+                            help="процессов для частей расчёта (по умолчанию: по числу ядер на PostgreSQL, "
+                                 "1 на SQLite; при RASCHET_DASK_SCHEDULER части выполняет кластер Dask)")
+        parser.add_argument("--resume", type=int, metavar="RUN",
+                            help="продолжить прерванный полный расчёт № RUN: выполнить только незавершённые части")
 
     def handle(self, *args, period: str, account: list[str] | None, simulate: bool, background: bool,
-               **options) -> None:
+               workers: int | None, resume: int | None, **options) -> None:
         try:
             target = Period.parse(period)
         except ValueError as error:
             self.stderr.write(str(error))
             sys.exit(2)
+        if resume is not None:
+            return self.resume(resume, workers)
         if background:
             from raschet.billing.tasks import enqueue_calculation
 
@@ -41,18 +60,44 @@ class Command(BaseCommand):
         with tqdm(total=total, desc=f"Расчёт {target}", unit=" ЛС", disable=not sys.stderr.isatty()) as bar:
             try:
                 outcome = calculate_period(period=target, account_numbers=account, simulate=simulate,
-                                           progress=bar.update)
+                                           progress=bar.update, workers=workers, keep_lines=bool(account))
             except ProblemsError as error:
-                for item in error.problems:
-                    self.stderr.write(f"{item.subject}: {item.message}")
-                sys.exit(2)
+                self.refuse(error)
             bar.update(total - bar.n)
-        lines, problems = outcome.lines, outcome.problems
+        self.report(target, outcome)
+
+    def resume(self, run_id: int, workers: int | None) -> None:
+        from raschet.billing.models import CalcRun
+
+        run = CalcRun.objects.filter(pk=run_id).first()
+        if run is None:
+            self.stderr.write(f"Расчёта № {run_id} нет.")
+            sys.exit(2)
+        with tqdm(total=run.units.aggregate(n=Sum("accounts"))["n"] or 0, desc=f"Расчёт {run.period} (продолжение)",
+                  unit=" ЛС", disable=not sys.stderr.isatty()) as bar:
+            try:
+                outcome = resume_run(run_id, progress=bar.update, workers=workers)
+            except ProblemsError as error:
+                self.refuse(error)
+        self.report(Period.parse(run.period), outcome)
+
+    def refuse(self, error: ProblemsError) -> None:
+        for item in error.problems:
+            self.stderr.write(f"{item.subject}: {item.message}")
+        sys.exit(2)
+
+    def report(self, target: Period, outcome) -> None:
+        lines, problems, run = outcome.lines, outcome.problems, outcome.run
+        if lines is None:  # a stored run computed in units: its totals are on the run record
+            self.stdout.write(f"Период {target}: расчёт № {run.pk}, строк {run.lines}, лицевых счетов {run.accounts}, "
+                              f"сумма {run_amount(run)} ₽, ошибок {run.problems} (раздел «Расчёты» в админке)")
+            self.stdout.write("Этапы: " + ", ".join(f"{k} {v:.2f} с" for k, v in outcome.timings.items()))
+            return
         amount = lines["amount"].sum() if lines.height else 0
         self.stdout.write(f"Период {target}: строк {lines.height}, лицевых счетов {lines['account_id'].n_unique()}, "
                           f"сумма {amount} ₽, ошибок {problems.height}"
-                          + (" (имитация, ничего не записано)" if simulate else ""))
-        if account or simulate and lines.height <= 200:
+                          + (" (имитация, ничего не записано)" if run is None else ""))
+        if lines.height <= 200:
             for line in lines.iter_rows(named=True):
                 self.stdout.write(f"  {line['number']} {line['service']:<16} {line['date_from']}–{line['date_to']} "
                                   f"{line['method']:<12} {line['volume_source']:<14} {line['volume']} × "

@@ -36,7 +36,7 @@ def calculate_year(spec: RegionSpec, show_progress: bool = True) -> list[tuple[s
     periods = [spec.last_period - back for back in range(spec.months - 1, -1, -1)]
     rng = random.Random(spec.seed)
     for period in tqdm(periods, desc="Расчёт месяцев", unit=" мес.", disable=not show_progress):
-        outcome = calculate_period(period=period, recalculate_past=False)
+        outcome = calculate_period(period=period, recalculate_past=False, keep_lines=True)
         if period != spec.last_period:
             close_period(period=period)
             bills = outcome.lines.group_by("number").agg(pl.col("amount").sum()).sort("number")
