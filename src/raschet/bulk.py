@@ -11,7 +11,8 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -272,3 +273,49 @@ def _verify_foreign_keys(connection, table: Table) -> None:
             if missing:
                 raise IntegrityError(f"{meta.verbose_name_plural}: ссылка {field.name} = {missing[0]} "
                                      f"указывает на несуществующую запись «{target.verbose_name}»")
+
+
+@contextmanager
+def indexes_built_afterwards(model_list: Iterable[type[models.Model]], using: str = "default") -> Iterator[int]:
+    """Load many rows into empty tables without maintaining their secondary indexes row by row: the
+    indexes and unique constraints of those tables that are empty on entry are dropped, and built
+    again, each in one sorted pass, when the block ends (yields how many were dropped). On
+    PostgreSQL only; elsewhere, and for tables that already hold rows, nothing changes.
+
+    Call inside ``transaction.atomic``: the drop holds the tables exclusively until commit, and if
+    the block fails the transaction must roll back (the indexes come back with it). Primary keys stay
+    (foreign keys depend on them), and so do unique constraints that a foreign key depends on; the
+    other unique constraints are added back as constraints, so a duplicate still fails the load."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        yield 0
+        return
+    rebuild = []
+    with connection.cursor() as cursor:
+        for model in model_list:
+            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table})")
+            if cursor.fetchone()[0]:
+                rebuild += _droppable_indexes(cursor, model._meta.db_table)
+        for drop, _create in rebuild:
+            cursor.execute(drop)
+    yield len(rebuild)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")  # per build: bounded, and sorts in memory
+        for _drop, create in rebuild:
+            cursor.execute(create)
+
+
+def _droppable_indexes(cursor, table: str) -> list[tuple[str, str]]:
+    """(drop, create) statements for the plain indexes and the unique constraints nothing refers to."""
+    cursor.execute(
+        "SELECT k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k WHERE k.conrelid = %s::regclass "
+        "AND k.contype = 'u' AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' "
+        "AND f.conindid = k.conindid)", [table])
+    statements = [(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"',
+                   f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}') for name, definition in cursor.fetchall()]
+    cursor.execute(
+        "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+        "WHERE i.indrelid = %s::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)",
+        [table])
+    return statements + [(f'DROP INDEX "{name}"', definition) for name, definition in cursor.fetchall()]
