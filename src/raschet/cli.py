@@ -8,6 +8,7 @@ import sys
 PROJECT_COMMANDS = {
     "demo": "создать демонстрационный регион, рассчитать и запустить веб-интерфейс",
     "scenario": "сценарии: load, check, run FILE — загрузить, проверить, проиграть и вывести результат",
+    "generate": "сгенерировать регион в базу (raschet generate --accounts N [--seed S] [--database URL])",
     "calc": "рассчитать период (raschet calc --period ГГГГ-ММ [--account N] [--simulate])",
     "runserver": "запустить веб-интерфейс",
     "migrate": "создать или обновить схему базы данных",
@@ -57,11 +58,19 @@ def _use_scenario_database(args: list[str]) -> None:
     os.environ["RASCHET_DATABASE_URL"] = f"sqlite:///{folder}/scenario.sqlite3"
 
 
+def _use_given_database(args: list[str]) -> None:
+    """``generate --database URL`` works on that database instead of RASCHET_DATABASE_URL's."""
+    if "--database" in args[:-1]:
+        os.environ["RASCHET_DATABASE_URL"] = args[args.index("--database") + 1]
+
+
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "raschet.web.settings")
     if args and args[0] == "demo":
         _use_demo_database(args)
+    if args and args[0] == "generate":
+        _use_given_database(args)
     if args[:2] == ["scenario", "run"]:
         _use_scenario_database(args)
     import django
