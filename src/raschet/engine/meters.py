@@ -16,6 +16,7 @@ the removed date still counts).
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
 import polars as pl
 
@@ -61,6 +62,7 @@ def wrapped(diff: pl.Expr, digits: str = "digits") -> pl.Expr:
     return pl.when((diff < 0) & digits.is_not_null()).then(diff + modulus).otherwise(diff)
 
 
+@cache
 def _last(value: str = "value") -> pl.Expr:
     """The value of the latest reading of a group (no global sort needed)."""
     return pl.col(value).get(pl.col("date").arg_max())
@@ -124,10 +126,11 @@ def building_volumes(
     chain gives null (then the building is treated as having no usable meter reading).  With
     ``whole`` a chain also needs a reading before ``start`` (a full window, e.g. a whole year).
     """
-    # Lazy plans; the meters and their readings, read twice, are collected first.
-    building = collect(with_status(meters.lazy().filter(pl.col("scope") == "building")))
-    valid = collect(valid_readings(building.lazy(), readings.lazy()))
-    used = consumption(positions(valid.lazy(), building.lazy(), start, end)).filter(pl.col("cur").is_not_null())
+    # Two plans: the building meters' readings (a scan of all readings, so done once) are collected;
+    # the few building meters themselves are cheaper to filter again than to collect apart.
+    building = with_status(meters.lazy().filter(pl.col("scope") == "building"))
+    valid = collect(valid_readings(building, readings.lazy()))
+    used = consumption(positions(valid.lazy(), building, start, end)).filter(pl.col("cur").is_not_null())
     if whole:
         used = used.filter(pl.col("prev").is_not_null())
     return collect(used.group_by("owner", "service").agg(

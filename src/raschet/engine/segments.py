@@ -114,7 +114,7 @@ _SOURCE_DATES = {"meters": ("installed", "removed")}
 
 def _changes(frame: pl.DataFrame, ctx: Context, columns: tuple[str, ...] = ("valid_from", "valid_to")) -> bool:
     """Whether a date of ``columns`` lies strictly inside the period (Series operations, not a query)."""
-    return any(((frame[c] > ctx.start) & (frame[c] < ctx.end)).any() for c in columns)
+    return any(frame[c].is_between(ctx.start, ctx.end, closed="none").any() for c in columns)
 
 
 def _input_points(segs: pl.DataFrame, ctx: Context, source: str) -> pl.LazyFrame | None:

@@ -174,11 +174,14 @@ class Snapshot:
             missing = set(schema) - set(frame.columns)
             if missing:
                 raise ValueError(f"В таблице {name} нет столбцов {sorted(missing)}")
-            if frame.schema == pl.Schema(schema):
+            if frame.schema == _EXACT_SCHEMAS[name]:
                 out[name] = frame  # already exact (the usual case): no per-table cast
             else:
                 out[name] = frame.select([pl.col(c).cast(t) for c, t in schema.items()])
         return Snapshot(**out)
+
+
+_EXACT_SCHEMAS = {name: pl.Schema(schema) for name, schema in SCHEMAS.items()}  # built once, compared per call
 
 
 def _frame(name: str, rows: list[dict[str, Any]]) -> pl.DataFrame:

@@ -13,6 +13,8 @@ quantity as an integer in units of 10⁻¹⁶ (area 10⁻⁴ × share 10⁻⁶ �
 
 from __future__ import annotations
 
+from functools import cache
+
 import polars as pl
 
 from raschet.engine import problems
@@ -58,6 +60,7 @@ def prorate(exact_monthly: pl.Expr, days: pl.Expr, base_days: pl.Expr, den: pl.E
     return div_half_up(exact_monthly.cast(I128) * days.cast(I128), den_expr * base_days.cast(I128) * lit(10 ** (EXACT - VOLUME)))
 
 
+@cache
 def norm_exact(norm: str = "norm") -> pl.Expr:
     """The individual monthly norm volume in 10⁻¹⁶ (person: residents × norm; area: area × share × norm)."""
     basis = pl.col(f"{norm}_basis")
@@ -66,6 +69,7 @@ def norm_exact(norm: str = "norm") -> pl.Expr:
     return pl.when(basis == "person").then(by_person).when(basis == "area").then(by_area)
 
 
+@cache
 def norm_volume(norm: str = "norm") -> pl.Expr:
     """The segment's norm volume (10⁻⁶), prorated by calendar days."""
     return prorate(norm_exact(norm), pl.col("days"), pl.col("period_days"))

@@ -123,10 +123,12 @@ def _charged_before(pos: pl.DataFrame, segs: pl.DataFrame, ctx: Context, now: in
     to their measured consumption (HALF_UP to 10⁻⁶, the last zone takes the remainder).
     None when no chain was read late.
     """
+    if ctx.past_volumes is None or not _any_late(pos, now):
+        return None
     read = pos.filter(pl.col("cur").is_not_null())
     late = read.group_by("owner", "service").agg(month_index(pl.col("prev_date").max()).alias("last"))
     late = late.filter(pl.col("last") < now - 1)
-    if late.is_empty() or ctx.past_volumes is None:
+    if late.is_empty():
         return None
     late = late.select(pl.col("owner").alias("account_id"), "service", (pl.col("last") + 1).alias("first_gap"))
     parts = [
@@ -165,6 +167,12 @@ def _charged_before(pos: pl.DataFrame, segs: pl.DataFrame, ctx: Context, now: in
         pl.col("months_average").fill_null(0).cast(pl.Int64), pl.col("months_norm").fill_null(0).cast(pl.Int64),
         (pl.lit(now) - pl.col("first_gap")).alias("gap_months"),
     )
+
+
+def _any_late(pos: pl.DataFrame, now: int) -> bool:
+    """Whether some register read in the period was last read before the previous month (Series, not a query)."""
+    before = date((now - 1) // 12, (now - 1) % 12 + 1, 1)
+    return bool((pos["cur"].is_not_null() & (pos["prev_date"] < before)).any())
 
 
 _NO_DEDUCTION = [pl.lit(0, dtype=pl.Int64).alias(c) for c in
