@@ -74,3 +74,22 @@ def test_the_bulk_path_cannot_post_into_a_closed_period_either(closed_march):
                        "2026-03", "correction", "1.00", None, None, None, "", datetime.now(UTC))
             write_tables(tables)
     assert Entry.objects.count() == 1
+
+
+@pytest.mark.parametrize("sql", [
+    "UPDATE billing_entry_y2026 SET amount = 1",
+    "DELETE FROM billing_entry_y2026",
+    "UPDATE billing_chargeline_p2026_03 SET amount = 1",
+    "DELETE FROM billing_chargeline_p2026_03",
+])
+def test_the_partitions_of_a_closed_period_refuse_changes_too(closed_march, sql):
+    if connection.vendor != "postgresql":
+        pytest.skip("partitions are PostgreSQL's")
+    with connection.cursor() as cursor:  # the month's lines and entries are in their own partitions
+        cursor.execute("SELECT (SELECT COUNT(*) FROM billing_chargeline_p2026_03), "
+                       "(SELECT COUNT(*) FROM billing_entry_y2026), (SELECT COUNT(*) FROM billing_entry_default)")
+        assert cursor.fetchone() == (1, 1, 0)
+    with pytest.raises(DatabaseError):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql)
+    assert Entry.objects.get().amount == ChargeLine.objects.get().amount

@@ -32,6 +32,7 @@ from raschet.billing.models import (
     RunStatus,
     UnitStatus,
 )
+from raschet.billing.partitions import ensure_partitions
 from raschet.billing.reductions import interruption_lines
 from raschet.billing.runs import default_workers, dispatch, plan_units
 from raschet.billing.snapshot import load_snapshot, scope_buildings
@@ -267,6 +268,7 @@ def calculate_period(*, period: Period, account_numbers: Iterable[str] | None = 
         if recalculate_past:
             lines = _with_recalculations(period, account_ids, lines)
         return RunOutcome(None, lines, result.problems, result.timings)
+    ensure_partitions(period)
     with transaction.atomic():
         scope = FULL_SCOPE if account_ids is None else f"лицевых счетов: {len(account_ids)}"
         run = CalcRun.objects.create(period=str(period), scope=scope, started_at=started, status=RunStatus.RUNNING)
@@ -429,8 +431,8 @@ def post_period(*, period: Period) -> int:
             "volume, line_id, reason, created_at) "
             "SELECT l.account_id, l.service_id, l.supplier_id, l.period, l.ref_period, l.kind, l.amount, l.volume, "
             "l.id, l.reason, %s FROM billing_chargeline l JOIN billing_calcrun r ON r.id = l.run_id "
-            "WHERE r.period = %s AND r.status = %s AND r.simulate = %s",
-            [timezone.now(), str(period), RunStatus.DONE, False])
+            "WHERE l.period = %s AND r.period = %s AND r.status = %s AND r.simulate = %s",
+            [timezone.now(), str(period), str(period), RunStatus.DONE, False])
         posted = cursor.rowcount
     if skipped:
         restore_row_triggers(connection)

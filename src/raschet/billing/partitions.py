@@ -1,0 +1,56 @@
+"""PostgreSQL partitions of the big tables (see migration 0012): a month's charge lines in a partition
+of their own, entries in a partition per year. Made before a month's lines or entries are written;
+rows of a period that has no partition yet are kept by the default partition, which stays correct,
+only less pruned (a partition is then not made for that period: its rows would have to move)."""
+
+from __future__ import annotations
+
+from django.db import connection, transaction
+
+from raschet.domain.periods import Period
+
+
+def _exists(cursor, name: str) -> bool:
+    cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [f"public.{name}"])
+    return bool(cursor.fetchone()[0])
+
+
+def _partitioned(cursor, table: str) -> bool:
+    cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_partitioned_table WHERE partrelid = to_regclass(%s))",
+                   [f"public.{table}"])
+    return bool(cursor.fetchone()[0])
+
+
+def guard_partition(cursor, table: str, partition: str) -> None:
+    """The parent's statement-level guards on a partition too: row triggers are cloned onto partitions,
+    statement triggers are not, and SQL naming a partition would otherwise pass them by."""
+    cursor.execute("""SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = to_regclass(%s)
+                      AND NOT tgisinternal AND tgtype & 1 = 0 AND tgenabled = 'A'""", [f"public.{table}"])
+    for name, definition in cursor.fetchall():
+        cursor.execute(definition.replace(f" ON public.{table} ", f" ON public.{partition} "))
+        cursor.execute(f'ALTER TABLE {partition} ENABLE ALWAYS TRIGGER "{name}"')
+
+
+def _make(cursor, table: str, name: str, bound: str, in_default: str, params: list) -> None:
+    if _exists(cursor, name):
+        return
+    cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table}_default WHERE {in_default})", params)
+    if cursor.fetchone()[0]:
+        return
+    cursor.execute(f"CREATE TABLE {name} PARTITION OF {table} FOR VALUES {bound}")
+    guard_partition(cursor, table, name)
+
+
+def ensure_partitions(period: Period) -> None:
+    """The partitions that the lines and entries of ``period`` go to (and the next year's entries')."""
+    if connection.vendor != "postgresql":
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        if _partitioned(cursor, "billing_chargeline"):
+            code = str(period)
+            _make(cursor, "billing_chargeline", f"billing_chargeline_p{period.year}_{period.month:02d}",
+                  f"IN ('{code}')", "period = %s", [code])
+        if _partitioned(cursor, "billing_entry"):
+            for year in (period.year, period.year + 1):
+                _make(cursor, "billing_entry", f"billing_entry_y{year}", f"FROM ('{year}-01') TO ('{year + 1}-01')",
+                      "period >= %s AND period < %s", [f"{year}-01", f"{year + 1}-01"])
