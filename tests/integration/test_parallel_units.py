@@ -112,6 +112,11 @@ def test_a_stopped_run_resumes_with_the_units_not_done(region, monkeypatch):
     assert execute_unit(run.pk, done.first().number).get("skipped") is True
     assert ChargeLine.objects.count() == before
 
+    # a run whose process died stays "running": a new full run is refused, pointing at --resume
+    CalcRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
+    with pytest.raises(ProblemsError, match=f"--resume {run.pk}"):
+        services.calculate_period(period=PERIOD, workers=1)
+
     monkeypatch.setattr(services, "dispatch", real)
     resumed = services.resume_run(run.pk, workers=1).run
     assert resumed.status == RunStatus.DONE
@@ -120,5 +125,6 @@ def test_a_stopped_run_resumes_with_the_units_not_done(region, monkeypatch):
     assert len(resumed_lines) == resumed.lines == sum(u.lines for u in resumed.units.all())
     fresh = services.calculate_period(period=PERIOD, workers=1).run
     assert resumed_lines == lines_of(fresh)
+    assert CalcRun.objects.get(pk=resumed.pk).status == RunStatus.SUPERSEDED
     with pytest.raises(ProblemsError, match="нельзя продолжить"):
         services.resume_run(fresh.pk)

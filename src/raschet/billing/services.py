@@ -268,6 +268,11 @@ def calculate_period(*, period: Period, account_numbers: Iterable[str] | None = 
         if recalculate_past:
             lines = _with_recalculations(period, account_ids, lines)
         return RunOutcome(None, lines, result.problems, result.timings)
+    if account_ids is None:
+        unfinished = CalcRun.objects.filter(period=str(period), scope=FULL_SCOPE, status=RunStatus.RUNNING).first()
+        if unfinished is not None:
+            raise ProblemsError([problem("run_in_progress", str(unfinished.pk), run=unfinished.pk,
+                                         period=str(period))])
     ensure_partitions(period)
     with transaction.atomic():
         scope = FULL_SCOPE if account_ids is None else f"лицевых счетов: {len(account_ids)}"
@@ -361,7 +366,8 @@ def _finish_run(run: CalcRun, account_ids: list[int] | None, recalcs: pl.DataFra
     started = time.perf_counter()
     if recalcs is not None and recalcs.height:
         write_frame(ChargeLine, line_frame(run.id, period, recalcs, reference_ids()))
-    earlier = list(CalcRun.objects.filter(period=run.period, status=RunStatus.DONE).exclude(pk=run.pk)
+    replaced = [RunStatus.DONE] if account_ids is not None else [RunStatus.DONE, RunStatus.FAILED]
+    earlier = list(CalcRun.objects.filter(period=run.period, status__in=replaced).exclude(pk=run.pk)
                    .values_list("pk", flat=True))
     drafts = ChargeLine.objects.filter(run_id__in=earlier)
     if account_ids is not None:
