@@ -156,3 +156,25 @@ def test_the_demo_year_calculates_on_a_generated_region(db):
     summary = calculate_year(spec, show_progress=False)
     assert [month for month, _lines, _amount in summary] == ["2026-01", "2026-02", "2026-03"]
     assert all(lines >= 150 * 9 for _month, lines, _amount in summary)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reading_of_a_missing_meter_fails_the_whole_region(monkeypatch):
+    """Key triggers are skipped on PostgreSQL for speed; the checks afterwards must still catch this."""
+    from django.db import IntegrityError
+
+    from raschet.scenarios import region
+
+    frames = region.Chunk.frames
+
+    def broken(self):
+        result = frames(self)
+        first = pl.int_range(pl.len()) == 0
+        result[Reading] = result[Reading].with_columns(
+            pl.when(first).then(pl.col("meter_id").max() + 10**9).otherwise("meter_id").alias("meter_id"))
+        return result
+
+    monkeypatch.setattr(region.Chunk, "frames", broken)
+    with pytest.raises(IntegrityError):
+        region.generate_region(RegionSpec(accounts=60, seed=1))
+    assert Account.objects.count() == 0

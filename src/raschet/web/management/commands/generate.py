@@ -81,3 +81,6 @@ class Command(BaseCommand):
             f"Регион: {_number(written.accounts)} лицевых счетов, {_number(written.total_rows)} записей "
             f"за {written.seconds:.1f} с ({_number(written.total_rows / written.seconds)} записей/с; генерация "
             f"{written.generate_s:.1f} с), пик памяти {_number(peak)} МиБ."))
+        steps = written.steps
+        self.stdout.write(f"Этапы: запись {steps['writing']:.1f} с, индексы {steps['indexes']:.1f} с, "
+                          f"проверка ссылок и статистика {steps['checks']:.1f} с.")
