@@ -36,11 +36,32 @@ def _frame(name: str, sql: str, params: Iterable = (), small: bool = False) -> p
 
 
 def _in(column: str, ids: list[int] | None) -> tuple[str, list]:
+    """A filter on ``column`` (with its parameters): one array parameter on PostgreSQL, whose
+    client-side binding would otherwise quote every id of a building's accounts one by one."""
     if ids is None:
         return "", []
     if not ids:
         return " AND 1 = 0", []
+    if connection.vendor == "postgresql":
+        return f" AND {column} = ANY(%s)", [list(ids)]
     return f" AND {column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+
+def _join(child: str, key: str, parent: str, lookup: bool) -> str:
+    """``child`` (``"table alias"``) joined to ``parent`` on ``child.key = parent.id``.
+
+    With ``lookup`` (a few buildings on PostgreSQL) the child's rows are found through its index
+    on ``key``, one parent row at a time: as a plain join the planner prices a building's few
+    hundred index lookups above a scan of the whole region's table and hashes it (a parallel scan
+    of every reading: 75 ms instead of 4); ``OFFSET 0`` keeps it from flattening the lookup back
+    into that join.
+    """
+    table, alias = child.split()
+    parent_alias = parent.split()[1]
+    if lookup:
+        return (f"{parent} CROSS JOIN LATERAL (SELECT * FROM {table} {alias} "
+                f"WHERE {alias}.{key} = {parent_alias}.id OFFSET 0) {alias}")
+    return f"{child} JOIN {parent} ON {parent_alias}.id = {alias}.{key}"
 
 
 def scope_buildings(account_ids: Iterable[int] | None) -> list[int] | None:
@@ -54,12 +75,15 @@ def scope_buildings(account_ids: Iterable[int] | None) -> list[int] | None:
 
 def load_snapshot(building_ids: list[int] | None = None) -> Snapshot:
     """All inputs of the given buildings (all buildings when None)."""
-    frame = partial(_frame, small=building_ids is not None and len(building_ids) <= SMALL_SCOPE)
+    small = building_ids is not None and len(building_ids) <= SMALL_SCOPE
+    lookup = small and connection.vendor == "postgresql"
+    frame = partial(_frame, small=small)
     where_b, p_b = _in("p.building_id", building_ids)
+    where_m, p_m = _in("m.building_id", building_ids)
     accounts = frame("accounts", f"""
         SELECT a.id, a.number, a.premises_id, p.building_id, p.kind,
                p.meter_possible, {_text('a.share')}, {_text('a.opened')}, {_text('a.closed')}
-        FROM housing_account a JOIN housing_premises p ON p.id = a.premises_id WHERE 1 = 1{where_b}""", p_b)
+        FROM {_join('housing_account a', 'premises_id', 'housing_premises p', lookup)} WHERE 1 = 1{where_b}""", p_b)
     account_ids = accounts["account_id"].to_list() if building_ids is not None else None
     where_a, p_a = _in("x.account_id", account_ids)
     where_bb, p_bb = _in("b.id", building_ids)
@@ -68,8 +92,9 @@ def load_snapshot(building_ids: list[int] | None = None) -> Snapshot:
         "buildings": frame("buildings", f"""SELECT b.id, b.code, {_text('b.total_area')}, {_text('b.common_area')}
                                              FROM housing_building b WHERE 1 = 1{where_bb}""", p_bb),
         "areas": frame("areas", f"""SELECT x.premises_id, {_text('x.valid_from')}, {_text('x.valid_to')},
-                                     {_text('x.value')} FROM housing_premisesarea x
-                                     JOIN housing_premises p ON p.id = x.premises_id WHERE 1 = 1{where_b}""", p_b),
+                                     {_text('x.value')}
+                                     FROM {_join('housing_premisesarea x', 'premises_id', 'housing_premises p', lookup)}
+                                     WHERE 1 = 1{where_b}""", p_b),
         "residents": residents_frame(account_ids),
         "services": frame("services", "SELECT code, kind, unit FROM tariffs_service"),
         "account_services": frame("account_services", f"""
@@ -92,12 +117,10 @@ def load_snapshot(building_ids: list[int] | None = None) -> Snapshot:
             SELECT m.id, m.code, m.scope, m.account_id, m.building_id, s.code, {_text('m.installed')},
                    {_text('m.removed')}, {_text('m.verification_due')}, m.digits
             FROM metering_meter m JOIN tariffs_service s ON s.id = m.service_id
-            WHERE 1 = 1{_in('m.building_id', building_ids)[0]}""", _in("m.building_id", building_ids)[1]),
+            WHERE 1 = 1{where_m}""", p_m),
         "readings": frame("readings", f"""
-            SELECT r.meter_id, {_text('r.date')}, r.zone, {_text('r.value')} FROM metering_reading r
-            WHERE r.meter_id IN (SELECT m.id FROM metering_meter m
-                                 WHERE 1 = 1{_in('m.building_id', building_ids)[0]})""",
-                          _in("m.building_id", building_ids)[1]),
+            SELECT r.meter_id, {_text('r.date')}, r.zone, {_text('r.value')}
+            FROM {_join('metering_reading r', 'meter_id', 'metering_meter m', lookup)} WHERE 1 = 1{where_m}""", p_m),
         "absences": frame("absences", f"""SELECT x.account_id, {_text('x.date_from')}, {_text('x.date_to')}
                                            FROM housing_absence x WHERE 1 = 1{where_a}""", p_a),
         "parameters": parameters_frame(),
