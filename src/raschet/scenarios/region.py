@@ -11,9 +11,11 @@ power supplier.
 The region is generated and written in chunks of whole buildings (``CHUNK_ACCOUNTS`` accounts
 each), so memory stays bounded whatever the number of accounts. A chunk is built column-wise with
 Polars: randomness is a seeded hash of (chunk, purpose, row) as in ``raschet.engine.synthetic``,
-so nothing is drawn tuple by tuple. A thread builds the next chunk while the database takes the
-current one (``write_frame``: COPY on PostgreSQL, ``executemany`` on SQLite), all in one
-transaction: the region is written whole or not at all.
+so nothing is drawn tuple by tuple (Polars does not promise the same hash across its versions:
+the same seed gives the same region with the same Polars). A thread builds the next chunk while the database takes the
+current one (COPY on PostgreSQL, ``write_frame``'s ``executemany`` on SQLite), all in one
+transaction: the region is written whole or not at all. On PostgreSQL the indexes of empty tables
+are built once at the end and the foreign keys checked once over all new rows (see ``_Writer``).
 
 Generating into a database that already holds data appends: ids continue after the largest ones,
 and account numbers and meter and building codes are derived from the new ids, so they stay
