@@ -27,7 +27,7 @@ from raschet.engine.attributes import attach
 from raschet.engine.context import Context, build_context, narrow
 from raschet.engine.methods import DISTRIBUTED, METHODS
 from raschet.engine.methods.base import empty_lines
-from raschet.engine.plans import collect
+from raschet.engine.plans import collect, collect_all
 from raschet.engine.segments import build_segments
 from raschet.engine.snapshot import Snapshot
 from raschet.engine.units import UNIT_ACCOUNTS, building_units, partition
@@ -152,9 +152,8 @@ def past_volumes(snapshot: Snapshot, period: Period, chains: pl.DataFrame) -> pl
     had a problem then (nothing was charged).  Used for the catch-up after a late reading
     (``methods/metered.py``): a past period has no reading of those chains, so this never recurses.
     """
-    ctx = build_context(snapshot, period, chains["account_id"].unique().to_list())
+    ctx = build_context(_chains_only(snapshot, chains), period, None)
     rule_params, bad_rules = validate_rules(ctx.rules, period.month, set(ctx.parameters["key"].unique().to_list()))
-    ctx = narrow(ctx, [])
     segs, _ = build_segments(ctx)
     segs = segs.join(chains, on=["account_id", "service"], how="semi").filter(pl.col("method") == "metered")
     segs = attach(segs.join(bad_rules.select("rule_id"), on="rule_id", how="anti"), ctx)
@@ -165,6 +164,32 @@ def past_volumes(snapshot: Snapshot, period: Period, chains: pl.DataFrame) -> pl
         trouble.select("account_id", "service").unique(), on=["account_id", "service"], how="anti"
     )
     return charged.group_by(keys).agg(pl.col("volume").sum()).sort(keys)
+
+
+def _chains_only(snapshot: Snapshot, chains: pl.DataFrame) -> Snapshot:
+    """The snapshot cut down to the chains' accounts, services and premises meters.
+
+    A metered volume depends only on its own account and chain (and the shared reference
+    tables), so the past run needs no neighbours: a few rows instead of a building's.
+    """
+    ids = chains.lazy().select("account_id").unique()
+    accounts = snapshot.accounts.lazy().join(ids, on="account_id", how="semi")
+    meters = snapshot.meters.lazy().filter(pl.col("scope") == "premises").join(
+        chains.lazy(), on=["account_id", "service"], how="semi"
+    )
+    tables = {
+        "accounts": accounts,
+        "buildings": snapshot.buildings.lazy().join(accounts.select("building_id"), on="building_id", how="semi"),
+        "areas": snapshot.areas.lazy().join(accounts.select("premises_id"), on="premises_id", how="semi"),
+        "residents": snapshot.residents.lazy().join(ids, on="account_id", how="semi"),
+        "account_services": snapshot.account_services.lazy().join(
+            chains.lazy(), on=["account_id", "service"], how="semi"
+        ),
+        "absences": snapshot.absences.lazy().join(ids, on="account_id", how="semi"),
+        "meters": meters,
+        "readings": snapshot.readings.lazy().join(meters.select("meter_id"), on="meter_id", how="semi"),
+    }
+    return snapshot.replace(**dict(zip(tables, collect_all(list(tables.values())), strict=True)))
 
 
 def _common_resources(ctx: Context, rule_params: pl.DataFrame) -> list[str]:

@@ -57,13 +57,13 @@ def metered(segs: pl.DataFrame, ctx: Context, individual: pl.DataFrame | None = 
     now = ctx.period.year * 12 + ctx.period.month - 1
     pos = collect(pos.lazy().join(averages(valid.lazy(), pos.lazy()), on=["meter_id", "zone"], how="left"))
     state = _chain_state(meters.lazy(), pos.lazy(), now, ctx)
+    flagged = _with_meter_flag(segs.lazy(), meters.lazy()).join(
+        state.rename({"owner": "account_id"}), on=["account_id", "service"], how="left", maintain_order="left"
+    )
+    if not pos["cur"].is_not_null().any():
+        return _unread(collect(flagged), pos)
     rows = _read_rows(pos, _charged_before(pos, segs, ctx, now))
-    segs, read = collect_all([
-        _with_meter_flag(segs.lazy(), meters.lazy()).join(
-            state.rename({"owner": "account_id"}), on=["account_id", "service"], how="left", maintain_order="left"
-        ),
-        _read_volumes(rows),
-    ])
+    segs, read = collect_all([flagged, _read_volumes(rows)])
     found = [_backwards(read.filter(pl.col("backwards")))]
     if not found[0].is_empty():
         segs = segs.join(found[0].select("account_id", "service").unique(), on=["account_id", "service"], how="anti")
@@ -77,6 +77,17 @@ def metered(segs: pl.DataFrame, ctx: Context, individual: pl.DataFrame | None = 
         _by_norm(by_norm.lazy()),
     ])
     return pl.concat(parts), pl.concat(found)
+
+
+def _unread(segs: pl.DataFrame, pos: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """:func:`metered` where no register has a reading in the period (as in the catch-up's past
+    runs): only the average and the norm, without the plans of read meters."""
+    by_norm = segs.filter(~pl.col("has_meter") | (pl.col("meter_state") == "norm"))
+    parts = collect_all([
+        _by_average(segs.lazy().filter(pl.col("has_meter") & (pl.col("meter_state") == "average")), pos.lazy()),
+        _by_norm(by_norm.lazy()),
+    ])
+    return pl.concat(parts), no_norm(by_norm, pl.lit(True))
 
 
 def _with_meter_flag(segs: pl.LazyFrame, meters: pl.LazyFrame) -> pl.LazyFrame:
@@ -125,20 +136,24 @@ def _charged_before(pos: pl.DataFrame, segs: pl.DataFrame, ctx: Context, now: in
     """
     if ctx.past_volumes is None or not _any_late(pos, now):
         return None
-    read = pos.filter(pl.col("cur").is_not_null())
-    late = read.group_by("owner", "service").agg(month_index(pl.col("prev_date").max()).alias("last"))
-    late = late.filter(pl.col("last") < now - 1)
+    # One plan before the past runs and one after: a handful of rows, so each step would cost its overhead.
+    read = pos.lazy().filter(pl.col("cur").is_not_null())
+    late = collect(read.group_by("owner", "service").agg(month_index(pl.col("prev_date").max()).alias("last")).filter(
+        pl.col("last") < now - 1
+    ).select(pl.col("owner").alias("account_id"), "service", (pl.col("last") + 1).alias("first_gap")))
     if late.is_empty():
         return None
-    late = late.select(pl.col("owner").alias("account_id"), "service", (pl.col("last") + 1).alias("first_gap"))
+    gaps = late["first_gap"]
     parts = [
-        ctx.past_volumes(Period(year=k // 12, month=k % 12 + 1), late.filter(pl.col("first_gap") <= k).drop("first_gap"))
+        ctx.past_volumes(Period(year=k // 12, month=k % 12 + 1), late.filter(gaps <= k).drop("first_gap"))
         .with_columns(pl.lit(k).alias("month"))
-        for k in range(late["first_gap"].min(), now)
+        for k in range(gaps.min(), now)
     ]
-    flags = segs.group_by("account_id", "service").agg(pl.col("deduct_average").first(), pl.col("deduct_norm").first())
+    flags = segs.lazy().group_by("account_id", "service").agg(
+        pl.col("deduct_average").first(), pl.col("deduct_norm").first()
+    )
     source = pl.col("volume_source")
-    charged = pl.concat(parts).join(flags, on=["account_id", "service"]).filter(
+    charged = pl.concat(parts).lazy().join(flags, on=["account_id", "service"]).filter(
         ((source == "average") & pl.col("deduct_average")) | ((source == "norm") & pl.col("deduct_norm"))
     )
     chain = ["account_id", "service"]
@@ -158,15 +173,15 @@ def _charged_before(pos: pl.DataFrame, segs: pl.DataFrame, ctx: Context, now: in
     last = pl.int_range(pl.len()).over(chain) == pl.len().over(chain) - 1
     share = pl.when(last).then(pl.col("whole") - share.sum().over(chain) + share).otherwise(share)
     out = zones.join(own, on=[*chain, "zone"], how="left").join(whole, on=chain, how="left").join(
-        months, on=chain, how="left").join(late, on=chain)
-    return out.select(
+        months, on=chain, how="left").join(late.lazy(), on=chain)
+    return collect(out.select(
         pl.col("account_id").alias("owner"), "service", "zone",
         pl.col("own_average").fill_null(0).alias("deducted_average"),
         (pl.col("own_norm").fill_null(0) + pl.when(pl.col("multi")).then(share.fill_null(0)).otherwise(0))
         .alias("deducted_norm"),
         pl.col("months_average").fill_null(0).cast(pl.Int64), pl.col("months_norm").fill_null(0).cast(pl.Int64),
         (pl.lit(now) - pl.col("first_gap")).alias("gap_months"),
-    )
+    ))
 
 
 def _any_late(pos: pl.DataFrame, now: int) -> bool:
