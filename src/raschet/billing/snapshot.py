@@ -118,14 +118,24 @@ def load_snapshot(building_ids: list[int] | None = None) -> Snapshot:
                    {_text('m.removed')}, {_text('m.verification_due')}, m.digits
             FROM metering_meter m JOIN tariffs_service s ON s.id = m.service_id
             WHERE 1 = 1{where_m}""", p_m),
-        "readings": frame("readings", f"""
-            SELECT r.meter_id, {_text('r.date')}, r.zone, {_text('r.value')}
-            FROM {_join('metering_reading r', 'meter_id', 'metering_meter m', lookup)} WHERE 1 = 1{where_m}""", p_m),
+        "readings": _readings(building_ids, lookup, where_m, p_m, frame),
         "absences": frame("absences", f"""SELECT x.account_id, {_text('x.date_from')}, {_text('x.date_to')}
                                            FROM housing_absence x WHERE 1 = 1{where_a}""", p_a),
         "parameters": parameters_frame(),
     }
     return Snapshot(**frames)
+
+
+def _readings(building_ids: list[int] | None, lookup: bool, where_m: str, p_m: list, frame) -> pl.DataFrame:
+    """The readings of the buildings' meters. For a unit of a few hundred buildings on PostgreSQL the
+    meters' ids go to the readings' index as one array: as a join the planner hashes the meters and
+    scans every reading of the region (61 M rows at 1.5 M accounts, once per unit)."""
+    columns = f"r.meter_id, {_text('r.date')}, r.zone, {_text('r.value')}"
+    if building_ids is not None and not lookup and connection.vendor == "postgresql":
+        return frame("readings", f"""SELECT {columns} FROM metering_reading r WHERE r.meter_id = ANY(ARRAY(
+                                     SELECT m.id FROM metering_meter m WHERE 1 = 1{where_m}))""", p_m)
+    return frame("readings", f"""SELECT {columns}
+        FROM {_join('metering_reading r', 'meter_id', 'metering_meter m', lookup)} WHERE 1 = 1{where_m}""", p_m)
 
 
 def parameters_frame() -> pl.DataFrame:
