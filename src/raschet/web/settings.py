@@ -76,6 +76,10 @@ def _database_config() -> dict:
         config["CONN_MAX_AGE"] = 0
         # tests use a file, not memory, so a subprocess (the CLI under test) can see their data
         config["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        # JIT compiles each large query for ~0.1-0.5 s; a month's reads are many index-driven queries
+        # per unit, which it only slows down. Set RASCHET_PG_OPTIONS to override.
+        config.setdefault("OPTIONS", {})["options"] = os.environ.get("RASCHET_PG_OPTIONS", "-c jit=off")
     return config
 
 
