@@ -7,10 +7,10 @@ in chunks. Decimals always arrive as text and are cast exactly (never through a 
 caller selects them ``CAST(x AS TEXT)``, since SQLite keeps numerics as floating point.
 
 ``write_frame`` inserts a frame into a model's table: on PostgreSQL as Polars CSV chunks streamed into
-``COPY ... FROM STDIN (FORMAT csv)``, on SQLite with ``executemany``. Ids come from
-``raschet.bulk.first_free_ids`` (which locks the table on PostgreSQL) when the frame has none, and
-foreign keys follow ``raschet.bulk``'s strategy: a superuser skips the per-row key triggers and checks
-each key with one anti-join afterwards. Both run on Django's connection, inside the caller's transaction.
+``COPY ... FROM STDIN (FORMAT csv)``, on SQLite with ``executemany``. Ids come from the table's own
+identity (autoincrement on SQLite) when the frame has none, so writers need not lock the table; a
+superuser skips the per-row key triggers and checks each distinct key once afterwards. Both run on
+Django's connection, inside the caller's transaction.
 """
 
 from __future__ import annotations
@@ -22,13 +22,12 @@ from collections.abc import Sequence
 import polars as pl
 import psycopg
 from django.core.exceptions import FieldDoesNotExist
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from raschet.bulk import (
     Table,
     _verify_foreign_keys,
-    first_free_ids,
     has_insert_triggers,
     restore_row_triggers,
     skip_row_triggers,
@@ -149,7 +148,7 @@ def write_frame(model: type[models.Model], frame: pl.DataFrame, columns: dict[st
     """Insert every row of ``frame`` into ``model``'s table; returns the number of rows.
 
     Column names are the model's attnames (``account_id``); ``columns`` renames frame columns to them.
-    Without an ``id`` column the rows get the ids following the table's largest. A JSONField takes a
+    Without an ``id`` column the table numbers the rows (its identity or autoincrement). A JSONField takes a
     Utf8 column of JSON text (or a Struct/List column, encoded here); a decimal with more places than
     its field is refused rather than rounded. A foreign key to a missing row fails the transaction
     (PostgreSQL: here; SQLite: at commit, its keys being deferred)."""
@@ -160,11 +159,9 @@ def write_frame(model: type[models.Model], frame: pl.DataFrame, columns: dict[st
         return 0
     connection.ensure_connection()
     with transaction.atomic():
-        if "id" not in frame.columns:
-            first = first_free_ids([model])[model]
-            frame = frame.with_row_index("id", offset=first).with_columns(pl.col("id").cast(pl.Int64))
         frame = _with_defaults(model, frame)
-        frame = _conform(frame, _fields(model, ["id", *(c for c in frame.columns if c != "id")]))
+        ordered = ["id"] if "id" in frame.columns else []
+        frame = _conform(frame, _fields(model, [*ordered, *(c for c in frame.columns if c != "id")]))
         if connection.vendor == "postgresql":
             _write_postgresql(model, frame)
         else:
@@ -238,7 +235,9 @@ def _db_columns(frame: pl.DataFrame, model: type[models.Model]) -> list[str]:
 
 
 def _write_postgresql(model: type[models.Model], frame: pl.DataFrame) -> None:
-    """COPY the frame in CSV chunks; key triggers skipped and keys verified afterwards where allowed."""
+    """COPY the frame in CSV chunks; without an ``id`` column the table's identity numbers the rows (no
+    lock: units of a run write side by side). Key triggers are skipped and the keys checked afterwards
+    where allowed."""
     checked_here = not has_insert_triggers(connection, model) and skip_row_triggers(connection)
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
@@ -249,16 +248,41 @@ def _write_postgresql(model: type[models.Model], frame: pl.DataFrame) -> None:
                 buffer = io.BytesIO()
                 chunk.write_csv(buffer, include_header=False, null_value="", quote_style="necessary")
                 copy.write(buffer.getvalue())
-        cursor.execute(f"SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))",
-                       [model._meta.db_table])
+        if "id" in frame.columns:  # explicit ids: the identity continues after them
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT COALESCE(MAX(id), 1) "
+                           f"FROM {table}))", [model._meta.db_table])
     if checked_here:
         restore_row_triggers(connection)
-        verify_foreign_keys(model, frame.columns, frame["id"].min())
+        _check_keys(model, frame)
+
+
+def _check_keys(model: type[models.Model], frame: pl.DataFrame) -> None:
+    """What the skipped key triggers would do, once per distinct key instead of once per row: every
+    referenced row must exist, and it is locked ``FOR KEY SHARE`` until commit so it cannot go away."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for field in model._meta.concrete_fields:
+            if not field.is_relation or field.attname not in frame.columns:
+                continue
+            values = frame[field.attname].drop_nulls().unique().to_list()
+            if not values:
+                continue
+            target = field.related_model._meta
+            key = f"{quote(target.db_table)}.{quote(target.pk.column)}"
+            cursor.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {quote(target.db_table)} WHERE {key} = ANY(%s) "
+                           f"FOR KEY SHARE) found", [values])
+            if cursor.fetchone()[0] == len(values):
+                continue
+            cursor.execute(f"SELECT v FROM unnest(%s::bigint[]) v WHERE NOT EXISTS "
+                           f"(SELECT 1 FROM {quote(target.db_table)} WHERE {key} = v) LIMIT 1", [values])
+            missing = cursor.fetchone()[0]
+            raise IntegrityError(f"{model._meta.verbose_name_plural}: ссылка {field.name} = {missing} "
+                                 f"указывает на несуществующую запись «{target.verbose_name}»")
 
 
 def verify_foreign_keys(model: type[models.Model], attnames: Sequence[str], first_id: int) -> None:
     """``raschet.bulk``'s anti-join check of every foreign key among ``attnames`` over the rows with
-    ``id >= first_id`` (it takes a ``Table`` and reads only the smallest id of its rows)."""
+    ``id >= first_id`` (for loads that number their rows themselves and check once at the end)."""
     _verify_foreign_keys(connection, Table(model, tuple(attnames), [(first_id,)]))
 
 
