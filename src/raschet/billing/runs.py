@@ -28,7 +28,8 @@ import polars as pl
 from django.db import connection, transaction
 from django.utils import timezone
 
-from raschet.billing.models import CalcRun, CalcUnit, UnitStatus
+from raschet.billing.frames import write_frame
+from raschet.billing.models import CalcRun, CalcUnit, ChargeLine, UnitStatus
 from raschet.domain.periods import Period
 
 DASK_SCHEDULER = "RASCHET_DASK_SCHEDULER"
@@ -54,7 +55,7 @@ def default_workers() -> int:
     return max(1, int(configured)) if configured else max(1, min(os.cpu_count() or 1, 4))
 
 
-def plan_units(run: CalcRun, units: list[tuple[list[int], int]], account_ids: list[int] | None) -> list[int]:
+def plan_units(run: CalcRun, units: list[tuple[list[int], int]]) -> list[int]:
     """Record the run's units (buildings and account count each); returns their numbers."""
     CalcUnit.objects.bulk_create([CalcUnit(run=run, number=number, buildings=buildings, accounts=accounts)
                                   for number, (buildings, accounts) in enumerate(units, 1)])
@@ -68,7 +69,12 @@ def execute_unit(run_id: int, number: int, account_ids: list[int] | None = None,
     Returns the unit's summary (``lines``, ``accounts``, ``amount`` as text, ``problems``, ``timings``)
     and, with ``keep_lines``, its ``frame`` of lines and ``problem_frame``. An error that is not an
     account's (the database, a bug) marks the unit failed with its message and is raised again."""
-    from raschet.billing.services import compute_unit, line_frame, problem_rows, reference_ids
+    from raschet.billing.services import (  # it imports us
+        compute_unit,
+        line_frame,
+        problem_rows,
+        reference_ids,
+    )
 
     unit = CalcUnit.objects.select_related("run").get(run_id=run_id, number=number)
     if unit.status == UnitStatus.DONE:
@@ -83,9 +89,6 @@ def execute_unit(run_id: int, number: int, account_ids: list[int] | None = None,
             locked = CalcUnit.objects.select_for_update().get(pk=unit.pk)
             if locked.status == UnitStatus.DONE:  # another worker got there first
                 return _skipped(locked)
-            from raschet.billing.frames import write_frame
-            from raschet.billing.models import ChargeLine
-
             write_frame(ChargeLine, line_frame(run_id, period, lines, reference_ids()))
             problem_rows(run_id, result.problems)
             timings = {**{k: round(v, 4) for k, v in result.timings.items()},

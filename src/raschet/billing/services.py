@@ -277,7 +277,7 @@ def calculate_period(*, period: Period, account_numbers: Iterable[str] | None = 
     with transaction.atomic():
         scope = FULL_SCOPE if account_ids is None else f"лицевых счетов: {len(account_ids)}"
         run = CalcRun.objects.create(period=str(period), scope=scope, started_at=started, status=RunStatus.RUNNING)
-        plan_units(run, _units(account_ids), account_ids)
+        plan_units(run, _units(account_ids))
     return _run_units(run, account_ids, recalculate_past, progress, workers, keep_lines)
 
 
