@@ -110,7 +110,8 @@ def test_heating_uniform_with_building_meter_uses_last_years_average():
     assert (line["volume_source"], line["amount"]) == ("norm", D("1575.00"))
 
 
-def test_two_zone_meter_without_reading_gets_the_average_per_zone():
+def two_zone_meter_read_to_march() -> dict:
+    """Two residents, a day/night electricity meter read on the 25th of September to March."""
     t = world(residents=2)
     supply(t, "electricity", supplier="ES")
     for zone, rate in (("day", "7.50"), ("night", "3.20"), ("total", "6.00")):
@@ -121,6 +122,11 @@ def test_two_zone_meter_without_reading_gets_the_average_per_zone():
     for i, month in enumerate(["2025-09", "2025-10", "2025-11", "2025-12", "2026-01", "2026-02", "2026-03"]):
         add(t, "readings", meter_id=3, date=f"{month}-25", zone="day", value=str(1000 + 180 * i))
         add(t, "readings", meter_id=3, date=f"{month}-25", zone="night", value=str(500 + 70 * i))
+    return t
+
+
+def test_two_zone_meter_without_reading_gets_the_average_per_zone():
+    t = two_zone_meter_read_to_march()
     lines = run(t, "2026-04").lines
     assert lines["zone"].to_list() == ["day", "night"]
     assert lines["volume_source"].to_list() == ["average", "average"]
@@ -128,16 +134,7 @@ def test_two_zone_meter_without_reading_gets_the_average_per_zone():
 
 
 def test_late_two_zone_reading_shares_the_norm_months_by_measured_consumption():
-    t = world(residents=2)
-    supply(t, "electricity", supplier="ES")
-    for zone, rate in (("day", "7.50"), ("night", "3.20"), ("total", "6.00")):
-        add(t, "tariffs", service="electricity", supplier="ES", zone=zone, valid_from="2025-01-01", value=rate)
-    add(t, "norms", service="electricity", basis="person", valid_from="2025-01-01", value="100")
-    add(t, "rules", service="electricity", method="metered", valid_from="2025-01-01")
-    add(t, "meters", meter_id=3, code="E1", account_id=1, building_id=100, service="electricity")
-    for i, month in enumerate(["2025-09", "2025-10", "2025-11", "2025-12", "2026-01", "2026-02", "2026-03"]):
-        add(t, "readings", meter_id=3, date=f"{month}-25", zone="day", value=str(1000 + 180 * i))
-        add(t, "readings", meter_id=3, date=f"{month}-25", zone="night", value=str(500 + 70 * i))
+    t = two_zone_meter_read_to_march()
     add(t, "readings", meter_id=3, date="2026-08-25", zone="day", value="3000")
     add(t, "readings", meter_id=3, date="2026-08-25", zone="night", value="1000")
     assert run(t, "2026-07").lines.select("zone", "volume_source", "volume").rows() == [("total", "norm", D("200"))]
