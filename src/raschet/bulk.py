@@ -254,6 +254,12 @@ def restore_row_triggers(connection) -> None:
         cursor.execute("SET LOCAL session_replication_role = origin")
 
 
+def missing_key(field: models.ForeignKey, value) -> IntegrityError:
+    """The refusal of a row whose foreign key ``field`` holds ``value``, a row that does not exist."""
+    return IntegrityError(f"{field.model._meta.verbose_name_plural}: ссылка {field.name} = {value} "
+                          f"указывает на несуществующую запись «{field.related_model._meta.verbose_name}»")
+
+
 def _verify_foreign_keys(connection, table: Table) -> None:
     """Every foreign key of the new rows must point at an existing row, or the transaction fails."""
     meta = table.model._meta
@@ -271,8 +277,7 @@ def _verify_foreign_keys(connection, table: Table) -> None:
                 f"LIMIT 1", [first_id])
             missing = cursor.fetchone()
             if missing:
-                raise IntegrityError(f"{meta.verbose_name_plural}: ссылка {field.name} = {missing[0]} "
-                                     f"указывает на несуществующую запись «{target.verbose_name}»")
+                raise missing_key(field, missing[0])
 
 
 @contextmanager

@@ -22,13 +22,14 @@ from collections.abc import Sequence
 import polars as pl
 import psycopg
 from django.core.exceptions import FieldDoesNotExist
-from django.db import IntegrityError, connection, models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from raschet.bulk import (
     Table,
     _verify_foreign_keys,
     has_insert_triggers,
+    missing_key,
     restore_row_triggers,
     skip_row_triggers,
 )
@@ -275,9 +276,7 @@ def _check_keys(model: type[models.Model], frame: pl.DataFrame) -> None:
                 continue
             cursor.execute(f"SELECT v FROM unnest(%s::bigint[]) v WHERE NOT EXISTS "
                            f"(SELECT 1 FROM {quote(target.db_table)} WHERE {key} = v) LIMIT 1", [values])
-            missing = cursor.fetchone()[0]
-            raise IntegrityError(f"{model._meta.verbose_name_plural}: ссылка {field.name} = {missing} "
-                                 f"указывает на несуществующую запись «{target.verbose_name}»")
+            raise missing_key(field, cursor.fetchone()[0])
 
 
 def verify_foreign_keys(model: type[models.Model], attnames: Sequence[str], first_id: int) -> None:

@@ -21,7 +21,6 @@ import socket
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from decimal import Decimal
 from multiprocessing import get_context
 
 import polars as pl
@@ -66,7 +65,7 @@ def execute_unit(run_id: int, number: int, account_ids: list[int] | None = None,
                  keep_lines: bool = False) -> dict:
     """Calculate and write one unit in this process; a unit already done is left as it is.
 
-    Returns the unit's summary (``lines``, ``accounts``, ``amount`` as text, ``problems``, ``timings``)
+    Returns the unit's summary (``lines``, ``accounts``, ``problems``, ``timings``)
     and, with ``keep_lines``, its ``frame`` of lines and ``problem_frame``. An error that is not an
     account's (the database, a bug) marks the unit failed with its message and is raised again."""
     from raschet.billing.services import (  # it imports us
@@ -94,15 +93,14 @@ def execute_unit(run_id: int, number: int, account_ids: list[int] | None = None,
             timings = {**{k: round(v, 4) for k, v in result.timings.items()},
                        "unit_compute": round(computed - started, 4),
                        "unit_write": round(time.perf_counter() - computed, 4)}
-            amount = lines["amount"].sum() if lines.height else Decimal(0)
             CalcUnit.objects.filter(pk=unit.pk).update(
                 status=UnitStatus.DONE, lines=lines.height, problems=result.problems.height, timings=timings,
-                worker=f"{socket.gethostname()}:{os.getpid()}", message="", finished_at=timezone.now())
+                worker=_worker(), message="", finished_at=timezone.now())
     except Exception as error:
-        CalcUnit.objects.filter(pk=unit.pk).update(status=UnitStatus.FAILED, message=f"{type(error).__name__}: {error}",
-                                                   worker=f"{socket.gethostname()}:{os.getpid()}")
+        CalcUnit.objects.filter(pk=unit.pk).update(status=UnitStatus.FAILED, message=_failure(number, error)["error"],
+                                                   worker=_worker())
         raise
-    summary = {"number": number, "accounts": unit.accounts, "lines": lines.height, "amount": str(amount),
+    summary = {"number": number, "accounts": unit.accounts, "lines": lines.height,
                "problems": result.problems.height, "timings": timings}
     if keep_lines:
         summary["frame"], summary["problem_frame"] = lines, result.problems
@@ -110,8 +108,17 @@ def execute_unit(run_id: int, number: int, account_ids: list[int] | None = None,
 
 
 def _skipped(unit: CalcUnit) -> dict:
-    return {"number": unit.number, "accounts": unit.accounts, "lines": unit.lines, "amount": None,
-            "problems": unit.problems, "timings": {}, "skipped": True}
+    return {"number": unit.number, "accounts": unit.accounts, "lines": unit.lines, "problems": unit.problems,
+            "timings": {}, "skipped": True}
+
+
+def _failure(number: int, error: Exception) -> dict:
+    """A failed unit's summary; the run goes on with the others and reports it at the end."""
+    return {"number": number, "error": f"{type(error).__name__}: {error}"}
+
+
+def _worker() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def dispatch(run_id: int, numbers: list[int], workers: int, account_ids: list[int] | None = None,
@@ -125,8 +132,8 @@ def dispatch(run_id: int, numbers: list[int], workers: int, account_ids: list[in
         for number in numbers:
             try:
                 yield execute_unit(run_id, number, account_ids, keep_lines)
-            except Exception as error:  # noqa: BLE001 — recorded on the unit; the run goes on
-                yield {"number": number, "error": f"{type(error).__name__}: {error}"}
+            except Exception as error:  # recorded on the unit; the run goes on
+                yield _failure(number, error)
     else:
         yield from _on_processes(run_id, numbers, workers)
 
@@ -141,8 +148,8 @@ def _on_processes(run_id: int, numbers: list[int], workers: int) -> Iterator[dic
         for future in as_completed(futures):
             try:
                 yield future.result()
-            except Exception as error:  # noqa: BLE001
-                yield {"number": futures[future], "error": f"{type(error).__name__}: {error}"}
+            except Exception as error:
+                yield _failure(futures[future], error)
 
 
 def _on_dask(address: str, run_id: int, numbers: list[int]) -> Iterator[dict]:
@@ -158,5 +165,5 @@ def _on_dask(address: str, run_id: int, numbers: list[int]) -> Iterator[dict]:
         for future in dask_completed(list(futures)):
             try:
                 yield future.result()
-            except Exception as error:  # noqa: BLE001
-                yield {"number": futures[future], "error": f"{type(error).__name__}: {error}"}
+            except Exception as error:
+                yield _failure(futures[future], error)
