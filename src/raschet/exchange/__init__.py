@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from raschet.exchange.dbf_registry import parse_dbf
 from raschet.exchange.mapped import parse_mapped, validate_mapping
-from raschet.exchange.qr import QrError, QrPayment, build_payment_qr, parse_payment_qr
+from raschet.exchange.qr import QrError, QrPayment, build_payment_qr, parse_payment_qr, payment_qr_bytes
 from raschet.exchange.registries import (
     ParsedRegistry,
     PaymentOrder,
@@ -34,6 +34,7 @@ __all__ = [
     "parse_mapped",
     "parse_payment_qr",
     "parse_sber",
+    "payment_qr_bytes",
     "validate_mapping",
 ]
 
