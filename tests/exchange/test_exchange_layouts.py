@@ -181,3 +181,19 @@ def test_unrecognised_csv_says_what_it_recognised_and_which_mapping_to_add():
     assert "кодировка cp1251" in message and "разделитель «;»" in message and "полей в строке: 5" in message
     assert "«Номер ЛС»" in message and "даты в колонках 0 (ДД.ММ.ГГГГ)" in message and "суммы в колонках 3, 4" in message
     assert '"delimiter": ";"' in message and "--format mapping:ИМЯ" in message and "bank-pipe" in message
+
+
+def test_detection_looks_where_the_cyrillic_is():
+    # 100 KB of ASCII-only lines before the first Cyrillic one: a sample of the file's head would say UTF-8.
+    head = b"05-03-2026;09-15-00;8626;1001;1000000001;IVANOV;;0226;1,00;1,00;0,00\r\n" * 1500
+    data = head + "05-03-2026;09-15-00;8626;1001;1000000002;Петрова Мария;г. Энск;0226;1,00;1,00;0,00\r\n".encode("koi8-r")
+    from raschet.exchange.encodings import detect
+
+    assert len(head) > 65536 and detect(data) == ("koi8-r", "определена автоматически")
+
+
+def test_too_little_russian_text_to_tell_says_so():
+    from raschet.exchange.encodings import detect
+
+    assert detect("Ким".encode("koi8-r"))[0] == "cp1251"
+    assert "слишком мало" in detect("Ким".encode("koi8-r"))[1]

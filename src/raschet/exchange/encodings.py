@@ -13,13 +13,15 @@ the banks' usual choice, and the user is told so.
 from __future__ import annotations
 
 import codecs
+import re
 from typing import NamedTuple
 
 ENCODINGS = ("utf-8", "cp1251", "cp866", "koi8-r")
 SINGLE_BYTE = ("cp1251", "koi8-r", "cp866")
 _COMMON = set("оеаинтсрвл")
 _MIN_LETTERS = 8
-_SAMPLE = 65536
+_SAMPLE = 16384
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
 
 
 class Decoded(NamedTuple):
@@ -58,11 +60,11 @@ def decode(data: bytes, declared: str | None = None) -> Decoded:
 
 def detect(data: bytes) -> tuple[str, str]:
     """The encoding of ``data`` and how it was chosen."""
-    if data.isascii():
+    if data.isascii() or _is_utf8(data):
         return "utf-8", "определена автоматически"
-    sample = data[:_SAMPLE]
-    if _is_utf8(sample):
-        return "utf-8", "определена автоматически"
+    # Score the text where the Cyrillic is: a file may open with thousands of ASCII-only lines.
+    start = _NON_ASCII.search(data).start()  # type: ignore[union-attr]
+    sample = data[start : start + _SAMPLE]
     scores = {name: _score(sample.decode(name)) for name in SINGLE_BYTE}
     best = max(scores, key=lambda name: scores[name][0])
     if scores[best][1] < _MIN_LETTERS:
@@ -70,12 +72,11 @@ def detect(data: bytes) -> tuple[str, str]:
     return best, "определена автоматически"
 
 
-def _is_utf8(sample: bytes) -> bool:
+def _is_utf8(data: bytes) -> bool:
     try:
-        sample.decode("utf-8")
-    except UnicodeDecodeError as error:
-        # A sample cut in the middle of a character is still UTF-8.
-        return error.start >= len(sample) - 3 and error.reason == "unexpected end of data"
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
     return True
 
 

@@ -152,7 +152,7 @@ def decode_text(data: bytes, source: str, encoding: str | None = None) -> Decode
         return decode(data, encoding)
     except (UnicodeDecodeError, LookupError) as error:
         where = (
-            f"байт 0x{data[error.start]:02x} в позиции {error.start} не читается в кодировке {encoding}"
+            f"байт 0x{data[error.start]:02x} в позиции {error.start} не читается в кодировке {error.encoding}"
             if isinstance(error, UnicodeDecodeError)
             else f"кодировка «{encoding}» неизвестна"
         )
