@@ -6,6 +6,8 @@ from hypothesis import strategies as st
 
 from raschet.domain.identifiers import (
     IdentifierError,
+    is_treasury_bic,
+    is_valid_bank_requisites,
     is_valid_bic,
     is_valid_corr_account,
     is_valid_inn,
@@ -13,6 +15,7 @@ from raschet.domain.identifiers import (
     is_valid_ogrn,
     is_valid_settlement_account,
     is_valid_snils,
+    validate_bank_requisites,
     validate_bic,
     validate_inn,
     validate_kpp,
@@ -119,7 +122,9 @@ def test_kpp_message():
 
 
 @pytest.mark.parametrize(
-    ("bic", "ok"), [(SBER_BIC, True), ("034525225", False), ("04452522", False), ("04452522x", False)]
+    ("bic", "ok"),
+    [(SBER_BIC, True), ("034525225", False), ("024525225", False), ("04452522", False), ("04452522x", False),
+     ("004525988", True), ("018073401", True)],
 )
 def test_bic(bic, ok):
     assert is_valid_bic(bic) is ok
@@ -128,6 +133,48 @@ def test_bic(bic, ok):
 def test_bic_message_explains_prefix():
     with pytest.raises(IdentifierError, match="начинается с 04"):
         validate_bic("034525225")
+
+
+# Treasury payees as public payment requisites print them (ТОФК BIC, treasury account, ЕКС).
+TREASURY = [
+    ("004525988", "03224643450000007300", "40102810545370000003"),  # УФК по г. Москве
+    ("018073401", "03214643000000010100", "40102810045370000067"),  # Республика Башкортостан
+    ("012520101", "03100643000000013400", "40102810145370000026"),  # Иркутская область
+    ("015773997", "03214643000000015600", "40102810145370000048"),  # Пермский край
+    ("007162163", "03224643718000008700", "40102810245370000007"),  # Ханты-Мансийск
+]
+
+
+@pytest.mark.parametrize(("bic", "account", "corresp"), TREASURY)
+def test_treasury_payees_are_valid(bic, account, corresp):
+    assert is_valid_bic(bic) and is_treasury_bic(bic) and not is_treasury_bic(SBER_BIC)
+    assert is_valid_settlement_account(account, bic)
+    assert is_valid_corr_account(corresp, bic)
+    assert validate_bank_requisites(bic, account, corresp) is None
+    # The ЕКС is keyed as a correspondent account: one changed digit fails.
+    assert not is_valid_corr_account(corresp[:-1] + str((int(corresp[-1]) + 1) % 10), bic)
+
+
+@pytest.mark.parametrize(
+    ("bic", "account", "corresp", "words"),
+    [
+        ("004525988", "40702810938000000001", "40102810545370000003", "начинается с 03"),
+        ("004525988", "03224643450000007300", "30101810400000000225", "40102"),
+        ("004525988", "03224643450000007300", "0", "40102"),
+        (SBER_BIC, "03224643450000007300", "30101810400000000225", "казначейский"),
+        (SBER_BIC, "40702810938000000001", "30101810400000000226", "контрольный ключ"),
+        ("044525226", "40702810938000000001", "30101810400000000225", "контрольный ключ"),
+    ],
+)
+def test_bank_requisites_that_do_not_agree(bic, account, corresp, words):
+    with pytest.raises(IdentifierError, match=words):
+        validate_bank_requisites(bic, account, corresp)
+    assert not is_valid_bank_requisites(bic, account, corresp)
+
+
+def test_bank_without_correspondent_account_and_last_three_digits():
+    assert is_valid_bank_requisites(SBER_BIC, "40702810938000000001", "0")
+    assert is_valid_bank_requisites(SBER_BIC, "40702810938000000001", "30101810400000000225")
 
 
 def test_known_correspondent_account():
@@ -231,7 +278,9 @@ def test_generated_snils_valid_and_single_digit_changes_fail(number, position, d
         assert not is_valid_snils(changed)
 
 
-@given(st.text(alphabet="0123456789", min_size=20, max_size=20), st.integers(0, 19), digits)
+# 03… is a treasury account, held only at a treasury BIC (tested below)
+@given(st.text(alphabet="0123456789", min_size=20, max_size=20).filter(lambda d: d[:2] != "03"),
+       st.integers(0, 19), digits)
 def test_generated_settlement_accounts_valid_and_single_digit_changes_fail(raw, position, digit):
     account = raw[:8] + str(ref_account_key(SBER_BIC[-3:], raw)) + raw[9:]
     assert is_valid_settlement_account(account, SBER_BIC)

@@ -165,7 +165,7 @@ def test_validate_mapping_accepts_a_good_mapping():
 @pytest.mark.parametrize(
     ("change", "words"),
     [
-        ({"format": "pdf"}, "csv или xlsx"),
+        ({"format": "pdf"}, "csv, xlsx или dbf"),
         ({"name": ""}, "name"),
         ({"encoding": "klingon"}, "кодировка"),
         ({"delimiter": ";;"}, "одним символом"),

@@ -63,15 +63,21 @@ def test_trailing_empty_reading_fields_and_meter_without_value_are_skipped():
 
 def test_utf8_with_bom_and_without():
     with_bom = b"\xef\xbb\xbf" + registry(*LINES, encoding="utf-8")
-    assert parse_sber(with_bom, "reg.txt").encoding == "utf-8-sig"
+    assert parse_sber(with_bom, "reg.txt").encoding == "utf-8"
+    assert parse_sber(with_bom, "reg.txt").payments[0].payer == "Иванов И.И."
     plain = parse_sber(registry(*LINES, encoding="utf-8"), "reg.txt")
     assert plain.encoding == "utf-8" and plain.payments[0].payer == "Иванов И.И."
 
 
-def test_koi8r_only_when_declared():
-    data = registry(*LINES, encoding="koi8-r")
-    assert parse_sber(data, "reg.txt", encoding="koi8-r").payments[0].payer == "Иванов И.И."
-    assert parse_sber(data, "reg.txt").payments[0].payer != "Иванов И.И."  # read as Windows-1251
+@pytest.mark.parametrize("encoding", ["cp1251", "koi8-r", "cp866", "utf-8"])
+def test_every_bank_encoding_declared_or_detected(encoding):
+    # KOI8-R files were stored garbled (read as Windows-1251) before detection.
+    data = registry(*LINES, encoding=encoding)
+    assert parse_sber(data, "reg.txt", encoding=encoding).payments[0].payer == "Иванов И.И."
+    detected = parse_sber(data, "reg.txt")
+    assert (detected.encoding, detected.payments[0].payer) == (encoding, "Иванов И.И.")
+    assert detected.encoding_text() == f"кодировка {encoding} (определена автоматически)"
+    assert parse_sber(data, "reg.txt", encoding=encoding).encoding_how == "указана"
 
 
 def test_same_bytes_same_hash_and_operation_ids():

@@ -9,10 +9,16 @@ Algorithms:
 * ИНН: 10 digits (organisation) or 12 (individual); each control digit is a weighted sum
   mod 11 mod 10.
 * КПП: ``NNNNPPXXX`` — 4 digits, 2 digits or capital Latin letters, 3 digits.
-* БИК: 9 digits starting with ``04`` (a bank's BIC in Russia).
+* БИК: 9 digits starting with ``04`` (a bank or a unit of the Bank of Russia), or with ``00``
+  or ``01`` (a territorial body of the Federal Treasury, ТОФК, since 2021).
 * Account (расчётный счёт): the last 3 digits of the BIC followed by the 20 account digits,
   weighted 7, 1, 3, 7, 1, 3…, must sum to a multiple of 10.  For a correspondent account
   the prefix is ``"0"`` and digits 5–6 of the BIC.
+* Treasury payees: the payee's account is a treasury account (казначейский счёт) ``03…``,
+  whose digits 9–13 carry a budget code where a bank account has its control key, so it is
+  not keyed; the correspondent account is the treasury's single account (ЕКС) ``40102…``,
+  keyed as a correspondent account.  A bank's correspondent account ends with the BIC's
+  last 3 digits; an ЕКС does not.
 * ОГРН: 13 digits, the first 12 as a number mod 11 mod 10; ОГРНИП: 15 digits, the first 14
   mod 13 mod 10.
 * СНИЛС: 11 digits, optionally written ``123-456-789 01``; the control number is the sum of
@@ -31,6 +37,10 @@ INN10_WEIGHTS = (2, 4, 10, 3, 5, 9, 4, 6, 8)
 INN12_WEIGHTS_11 = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
 INN12_WEIGHTS_12 = (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
 ACCOUNT_WEIGHTS = (7, 1, 3) * 8  # 23 digits are needed: 3 from the BIC and 20 from the account
+BANK_BIC_PREFIX = "04"
+TREASURY_BIC_PREFIXES = ("00", "01")
+TREASURY_ACCOUNT_PREFIX = "03"
+SINGLE_TREASURY_ACCOUNT_PREFIX = "40102"
 SNILS_UNCHECKED_MAX = 1_001_998
 
 _DIGITS = re.compile(r"[0-9]+")
@@ -91,16 +101,42 @@ def validate_kpp(value: str) -> None:
 
 
 def validate_bic(value: str) -> None:
-    """БИК of a bank in Russia: 9 digits, starting with 04."""
+    """БИК: 9 digits, starting with 04 (a bank) or 00/01 (a body of the Federal Treasury)."""
     bic = _digits("БИК", value, (9,), "9 цифр")
-    if not bic.startswith("04"):
-        raise IdentifierError("БИК", bic, "БИК банка в России начинается с 04")
+    if not bic.startswith(BANK_BIC_PREFIX) and not bic.startswith(TREASURY_BIC_PREFIXES):
+        raise IdentifierError(
+            "БИК",
+            bic,
+            "БИК банка в России начинается с 04, БИК органа Федерального казначейства — с 00 или 01",
+        )
+
+
+def is_treasury_bic(bic: str) -> bool:
+    """A BIC of a territorial body of the Federal Treasury (ТОФК): its payees hold treasury accounts."""
+    return isinstance(bic, str) and len(bic) == 9 and bic.startswith(TREASURY_BIC_PREFIXES)
 
 
 def validate_settlement_account(account: str, bic: str) -> None:
-    """Расчётный счёт, keyed with the last 3 digits of the bank's BIC."""
+    """Расчётный счёт keyed with the last 3 digits of the bank's BIC, or a treasury account 03…."""
     validate_bic(bic)
+    if is_treasury_bic(bic):
+        number = _digits("казначейский счёт", account, (20,), "20 цифр")
+        if not number.startswith(TREASURY_ACCOUNT_PREFIX):
+            raise IdentifierError(
+                "казначейский счёт",
+                number,
+                f"БИК {bic} — орган Федерального казначейства: счёт получателя в нём казначейский и "
+                f"начинается с 03; проверьте счёт и БИК",
+            )
+        return  # digits 9–13 of a treasury account are a budget code, not a control key
     number = _digits("расчётный счёт", account, (20,), "20 цифр")
+    if number.startswith(TREASURY_ACCOUNT_PREFIX):
+        raise IdentifierError(
+            "расчётный счёт",
+            number,
+            f"счёт 03… — казначейский, он открывается в органе Федерального казначейства (БИК 00… или "
+            f"01…), а не в банке с БИК {bic}; проверьте счёт и БИК",
+        )
     if _weighted(bic[-3:] + number, ACCOUNT_WEIGHTS) % 10 != 0:
         raise IdentifierError(
             "расчётный счёт", number, f"не сходится контрольный ключ с БИК {bic}; проверьте счёт и БИК"
@@ -108,14 +144,45 @@ def validate_settlement_account(account: str, bic: str) -> None:
 
 
 def validate_corr_account(account: str, bic: str) -> None:
-    """Корреспондентский счёт, keyed with ``"0"`` and digits 5–6 of the BIC."""
+    """Корреспондентский счёт (for a treasury BIC, the ЕКС 40102…), keyed with "0" and BIC digits 5–6."""
     validate_bic(bic)
-    number = _digits("корреспондентский счёт", account, (20,), "20 цифр")
+    treasury = is_treasury_bic(bic)
+    kind = "единый казначейский счёт" if treasury else "корреспондентский счёт"
+    number = _digits(kind, account, (20,), "20 цифр")
+    if treasury and not number.startswith(SINGLE_TREASURY_ACCOUNT_PREFIX):
+        raise IdentifierError(
+            kind,
+            number,
+            f"БИК {bic} — орган Федерального казначейства: корреспондентским счётом указывается единый "
+            f"казначейский счёт, он начинается с 40102",
+        )
     if _weighted("0" + bic[4:6] + number, ACCOUNT_WEIGHTS) % 10 != 0:
+        raise IdentifierError(kind, number, f"не сходится контрольный ключ с БИК {bic}; проверьте счёт и БИК")
+
+
+def validate_bank_requisites(bic: str, account: str, corresp: str) -> None:
+    """A payee's BIC, account and correspondent account together, as a payment order carries them.
+
+    ``corresp`` is ``"0"`` for a bank without one (a unit of the Bank of Russia); a bank's
+    correspondent account ends with the last 3 digits of its BIC.  A treasury payee always has
+    the ЕКС.
+    """
+    validate_settlement_account(account, bic)
+    if corresp == "0":
+        if not is_treasury_bic(bic):
+            return
+        raise IdentifierError(
+            "единый казначейский счёт",
+            corresp,
+            f"БИК {bic} — орган Федерального казначейства: корреспондентским счётом указывается единый "
+            f"казначейский счёт 40102…, «0» не допускается",
+        )
+    validate_corr_account(corresp, bic)
+    if not is_treasury_bic(bic) and corresp[-3:] != bic[-3:]:
         raise IdentifierError(
             "корреспондентский счёт",
-            number,
-            f"не сходится контрольный ключ с БИК {bic}; проверьте счёт и БИК",
+            corresp,
+            f"последние три цифры должны совпадать с последними тремя цифрами БИК {bic}; проверьте счёт и БИК",
         )
 
 
@@ -178,6 +245,10 @@ def is_valid_settlement_account(account: str, bic: str) -> bool:
 
 def is_valid_corr_account(account: str, bic: str) -> bool:
     return _is_valid(validate_corr_account, account, bic)
+
+
+def is_valid_bank_requisites(bic: str, account: str, corresp: str) -> bool:
+    return _is_valid(validate_bank_requisites, bic, account, corresp)
 
 
 def is_valid_ogrn(value: str) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from raschet.exchange.dbf_registry import parse_dbf
 from raschet.exchange.mapped import parse_mapped, validate_mapping
-from raschet.exchange.qr import QrError, QrPayment, build_payment_qr, parse_payment_qr
+from raschet.exchange.qr import QrError, QrPayment, build_payment_qr, parse_payment_qr, payment_qr_bytes
 from raschet.exchange.registries import (
     ParsedRegistry,
     PaymentOrder,
@@ -34,12 +34,14 @@ __all__ = [
     "parse_mapped",
     "parse_payment_qr",
     "parse_sber",
+    "payment_qr_bytes",
     "validate_mapping",
 ]
 
 
 def detect_format(data: bytes, source: str) -> str:
-    """Guess a registry's container: "dbf", "xlsx", "sber" (text with a date;time line or an "=" footer), "csv".
+    """Guess a registry's container: "dbf", "xlsx", "1c" (a 1CClientBankExchange bank statement),
+    "sber" (text with a date;time line or an "=" footer), "csv".
 
     The guess picks a parser; a CSV or XLSX still needs the bank's saved mapping.  Returns
     "unknown" for anything else (a PDF, an empty file).
@@ -52,6 +54,8 @@ def detect_format(data: bytes, source: str) -> str:
     head = data[:4096].lstrip(b"\xef\xbb\xbf")
     if not head or b"\x00" in head:
         return "unknown"
+    if head.lstrip().startswith(b"1CClientBankExchange"):
+        return "1c"
     first = head.split(b"\n", 1)[0].strip()
     if _is_sber_line(first) or first.startswith(b"="):
         return "sber"

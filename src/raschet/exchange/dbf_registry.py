@@ -1,12 +1,14 @@
 """DBF payment registries (dBase III / FoxPro), read with the ``dbf`` package.
 
 Field names are found case-insensitively among the usual spellings (DATE/DATA, LS/ACCOUNT,
-SUMMA/AMOUNT, …) and may be overridden per bank with ``mapping={"account": "LSCHET", …}``;
-``mapping`` may also give ``encoding`` (when the header declares none, Windows-1251 is
-assumed), ``date_format`` and ``period_format`` for dates and periods kept in character
-fields, and ``readings`` as ``[[meter_field, value_field], …]`` (by default every
-``COUNTERn``/``VALUEn`` pair).  A DBF has no footer, so the totals are computed.  The refusal
-rules are those of the text registry, with subjects ``"<source>:record N"``.
+SUMMA/AMOUNT, …).  A bank with other names (a Sberbank file with ``DATPLAT``, ``NLS``,
+``SUMPLAT``…) gets a saved mapping of format ``dbf`` (see :mod:`raschet.exchange.mapping_rules`),
+whose ``columns`` name the fields, read with ``--format mapping:NAME``.  The mapping may also
+give ``encoding`` (when the header declares none, Windows-1251 is assumed), ``date_format`` and
+``period_format`` for dates and periods kept in character fields, ``amount_unit: kopecks``, and
+``readings`` as ``[[meter_field, value_field], …]`` (by default every ``COUNTERn``/``VALUEn``
+pair).  A DBF has no footer, so the totals are computed.  The refusal rules are those of the
+text registry, with subjects ``"<source>:record N"``.
 
 ``dbf`` opens files by name only, so the bytes are written to a private temporary directory.
 Numeric fields are read as their stored text, never as floats, and converted to ``Decimal``.
@@ -24,7 +26,9 @@ from typing import Any
 import dbf
 
 from raschet.domain.errors import ProblemsError, problem
+from raschet.exchange.encodings import normalize
 from raschet.exchange.fields import FieldReader
+from raschet.exchange.mapped import refuse_invalid_mapping
 from raschet.exchange.problems import refuse_unless_clean
 from raschet.exchange.registries import (
     OperationIds,
@@ -62,40 +66,58 @@ _DATA_TYPES = {
 }
 
 
-def parse_dbf(data: bytes, source: str, mapping: dict[str, Any] | None = None) -> ParsedRegistry:
-    """Parse a DBF registry; raise ``ProblemsError`` listing every problem."""
-    mapping = mapping or {}
+def parse_dbf(
+    data: bytes, source: str, mapping: dict[str, Any] | None = None, *, encoding: str | None = None
+) -> ParsedRegistry:
+    """Parse a DBF registry (with a saved mapping of format dbf, or the usual field names);
+    raise ``ProblemsError`` listing every problem.  ``encoding`` overrides the file's and the mapping's."""
+    fmt, mapping = "dbf", mapping or {}
+    if "columns" in mapping:  # a saved mapping
+        refuse_invalid_mapping(mapping)
+        fmt, mapping = f"mapping:{mapping['name']}", _from_saved(mapping)
+    encoding = encoding or mapping.get("encoding")
     with tempfile.TemporaryDirectory(prefix="raschet-dbf-") as tmp:
         path = Path(tmp) / "registry.dbf"
         path.write_bytes(data)
-        table = _open(path, source, mapping.get("encoding"))
+        table, how = _open(path, source, encoding)
         try:
-            encoding = str(table.codepage.name)
+            used = str(table.codepage.name)
             payments = _read(table, source, mapping)
         finally:
             table.close()
     return ParsedRegistry(
         source,
         hashlib.sha256(data).hexdigest(),
-        encoding,
-        "dbf",
+        normalize(used) or used,
+        fmt,
         tuple(payments),
         compute_totals(payments),
         None,
+        encoding_how=how,
     )
 
 
-def _open(path: Path, source: str, encoding: str | None) -> dbf.Table:
+def _from_saved(saved: dict[str, Any]) -> dict[str, Any]:
+    """A saved mapping's DBF field names in this module's flat shape."""
+    flat = {key: where for key, where in saved["columns"].items()}
+    for key in ("encoding", "date_format", "period_format", "amount_unit"):
+        if key in saved:
+            flat[key] = saved[key]
+    return flat
+
+
+def _open(path: Path, source: str, encoding: str | None) -> tuple[dbf.Table, str]:
     # Byte 29 is the code page mark; 0 means "not declared", where dbf would fall back to ASCII.
     declared = path.read_bytes()[29:30] not in (b"", b"\x00")
     codepage = encoding or (None if declared else DEFAULT_ENCODING)
+    how = "указана" if encoding else ("указана в заголовке DBF" if declared else "по умолчанию для DBF")
     try:
         table = dbf.Table(str(path), codepage=codepage, default_data_types=_DATA_TYPES)
         table.open(dbf.READ_ONLY)
     except Exception as error:  # dbf raises its own and several builtin errors for a damaged file
         reason = f"это не DBF-файл или он повреждён ({type(error).__name__}: {error})"
         raise ProblemsError([problem("invalid_file", source, reason=reason)]) from None
-    return table
+    return table, how
 
 
 def resolve_fields(names: list[str], mapping: dict[str, Any], source: str) -> tuple[dict[str, str], list]:
@@ -110,10 +132,15 @@ def resolve_fields(names: list[str], mapping: dict[str, Any], source: str) -> tu
         elif key in REQUIRED or key in mapping:
             reason = (
                 f"нет поля {' или '.join(wanted)} ({key}); поля файла: {', '.join(names)}. "
-                f"Укажите имя поля в настройке банка"
+                f"Сохраните шаблон реестра этого банка с «format»: «dbf» и именами полей в «columns» "
+                f"(raschet payments mapping save ФАЙЛ.json) и загрузите реестр с --format mapping:ИМЯ"
             )
             raise ProblemsError([problem("invalid_structure", source, reason=reason)])
     if "readings" in mapping:
+        missing = [n for pair in mapping["readings"] for n in pair if n.upper() not in upper]
+        if missing:
+            reason = f"нет полей показаний {', '.join(missing)}; поля файла: {', '.join(names)}"
+            raise ProblemsError([problem("invalid_structure", source, reason=reason)])
         pairs = [(upper[m.upper()], upper[v.upper()]) for m, v in mapping["readings"]]
     else:
         pairs = [
@@ -130,13 +157,14 @@ def _read(table: dbf.Table, source: str, mapping: dict[str, Any]) -> list[Regist
         date_format=mapping.get("date_format", "%d.%m.%Y"), period_format=mapping.get("period_format", "sber")
     )
     labels = {key: fields.get(key, key) for key in DEFAULT_FIELDS}
+    kopecks = mapping.get("amount_unit") == "kopecks"
     ids, payments = OperationIds(), []
     for number, record in enumerate(table, 1):
         if dbf.is_deleted(record):
             continue
         subject = f"{source}:record {number}"
         raw = _raw(record, fields, pairs, reader, subject)
-        payment = build_payment(reader, ids, raw, number, subject, labels) if raw else None
+        payment = build_payment(reader, ids, raw, number, subject, labels, kopecks=kopecks) if raw else None
         if payment is not None:
             payments.append(payment)
     return refuse_unless_clean(payments, reader.problems, source)

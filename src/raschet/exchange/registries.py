@@ -19,7 +19,6 @@ lines; the same bytes always give the same ids, and two identical payments on on
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -30,7 +29,9 @@ from typing import NamedTuple
 from raschet.domain.errors import ProblemsError, problem
 from raschet.domain.money import format_money
 from raschet.domain.periods import Period
+from raschet.exchange.encodings import ENCODINGS, Decoded, decode
 from raschet.exchange.fields import FieldReader
+from raschet.exchange.units import in_roubles
 
 ZERO = Decimal("0.00")
 SBER_MIN_FIELDS = 11
@@ -96,6 +97,11 @@ class ParsedRegistry:
     payments: tuple[RegistryPayment, ...]
     totals: RegistryTotals
     payment_order: PaymentOrder | None = None
+    encoding_how: str = ""  # "указана", "определена автоматически", …: said in the import summary
+
+    def encoding_text(self) -> str:
+        """"кодировка koi8-r (определена автоматически)" for the import summary."""
+        return f"кодировка {self.encoding}" + (f" ({self.encoding_how})" if self.encoding_how else "")
 
 
 @dataclass(slots=True)
@@ -139,26 +145,20 @@ class OperationIds:
         return f"h1:{digest}:{ordinal}"
 
 
-def decode_text(data: bytes, source: str, encoding: str | None = None) -> tuple[str, str]:
-    """Decode a text registry: the declared ``encoding``, else UTF-8 (BOM or not), else Windows-1251.
-
-    KOI8-R cannot be told from Windows-1251 by its bytes alone (both decode anything), so it is
-    used only when declared.  Returns the text and the encoding used.
-    """
-    if encoding:
-        candidates = [codecs.lookup(encoding).name]
-    elif data.startswith(codecs.BOM_UTF8):
-        candidates = ["utf-8-sig"]
-    else:
-        candidates = ["utf-8", "cp1251"]
-    for name in candidates:
-        try:
-            return data.decode(name), name
-        except UnicodeDecodeError as error:
-            failure = error
+def decode_text(data: bytes, source: str, encoding: str | None = None) -> Decoded:
+    """Decode a text registry: the declared ``encoding``, else the one the bytes show (see
+    :mod:`raschet.exchange.encodings`).  The result says which encoding was used and how it was chosen."""
+    try:
+        return decode(data, encoding)
+    except (UnicodeDecodeError, LookupError) as error:
+        where = (
+            f"байт 0x{data[error.start]:02x} в позиции {error.start} не читается в кодировке {error.encoding}"
+            if isinstance(error, UnicodeDecodeError)
+            else f"кодировка «{encoding}» неизвестна"
+        )
     reason = (
-        f"байт 0x{data[failure.start]:02x} в позиции {failure.start} не читается в кодировке "
-        f"{', '.join(candidates)}; укажите кодировку файла (utf-8, cp1251 или koi8-r)"
+        f"{where}; укажите кодировку файла: --encoding {', '.join(ENCODINGS)} (или «encoding» в шаблоне "
+        f"реестра)"
     )
     raise ProblemsError([problem("invalid_file", source, reason=reason)])
 
@@ -171,10 +171,22 @@ def compute_totals(payments: Iterable[RegistryPayment]) -> RegistryTotals:
 
 
 def build_payment(
-    reader: FieldReader, ids: OperationIds, raw: RawPayment, line: int, subject: str, labels: dict[str, str]
+    reader: FieldReader,
+    ids: OperationIds,
+    raw: RawPayment,
+    line: int,
+    subject: str,
+    labels: dict[str, str],
+    *,
+    kopecks: bool = False,
 ) -> RegistryPayment | None:
-    """Convert one record's fields; ``None`` (with problems recorded in ``reader``) if any is bad."""
+    """Convert one record's fields; ``None`` (with problems recorded in ``reader``) if any is bad.
+
+    ``kopecks``: the amounts are written in kopecks and are turned into roubles first.
+    """
     before = len(reader.problems)
+    if kopecks and not in_roubles(reader, raw, subject, labels):
+        return None
     paid_on = reader.date(raw.paid_on, labels["paid_on"], subject)  # type: ignore[arg-type]
     time = reader.time(raw.paid_at_time, labels["paid_at_time"], subject)
     account = raw.account or reader.required(raw.account, labels["account"], subject)
@@ -259,7 +271,8 @@ def _readings(
 
 def parse_sber(data: bytes, source: str, encoding: str | None = None) -> ParsedRegistry:
     """Parse a Sberbank-style text registry; raise ``ProblemsError`` listing every problem."""
-    text, used = decode_text(data, source, encoding)
+    decoded = decode_text(data, source, encoding)
+    text = decoded.text
     reader, ids = FieldReader(), OperationIds()
     payments: list[RegistryPayment] = []
     footer: tuple[int, str] | None = None
@@ -283,7 +296,9 @@ def parse_sber(data: bytes, source: str, encoding: str | None = None) -> ParsedR
     if reader.problems:
         raise ProblemsError(reader.problems)
     digest = hashlib.sha256(data).hexdigest()
-    return ParsedRegistry(source, digest, used, "sber", tuple(payments), compute_totals(payments), order)
+    return ParsedRegistry(
+        source, digest, decoded.encoding, "sber", tuple(payments), compute_totals(payments), order, decoded.how
+    )
 
 
 def _sber_payment(

@@ -92,15 +92,32 @@ class QrIn(Schema):
     payload: str
 
 
+class QrWarningOut(Schema):
+    code: str
+    message: str
+    subject: str
+
+
+class QrUnknownOut(Schema):
+    key: str
+    value: str
+
+
 class QrOut(Schema):
     account: str
     period: str | None
     amount: Decimal | None
     payee: str
+    warnings: list[QrWarningOut]
+    unknown: list[QrUnknownOut]
 
 
-@router.post("/qr/parse", response=QrOut, auth=AUTH, summary="Разобрать QR-код квитанции (ГОСТ Р 56042)")
+@router.post("/qr/parse", response=QrOut, auth=AUTH, summary="Разобрать QR-код квитанции (ГОСТ Р 56042)",
+             description="Код читается терпимо: дефекты (неверный ключ счёта, неизвестные реквизиты, сумма не "
+                         "в копейках) возвращаются в warnings, неизвестные реквизиты — в unknown.")
 def parse_qr(request, body: QrIn):
     payment = parse_payment_qr(body.payload)
     return QrOut(account=payment.account, period=str(payment.period) if payment.period else None,
-                 amount=payment.amount, payee=payment.name)
+                 amount=payment.amount, payee=payment.name,
+                 warnings=[QrWarningOut(**w.as_dict()) for w in payment.warnings],
+                 unknown=[QrUnknownOut(key=k, value=v) for k, v in payment.unknown])

@@ -20,8 +20,9 @@ def cash_desk(request):
     form = CashDeskForm(request.POST or None)
     if request.method == "POST":
         if request.POST.get("action") == "fill":
-            form.fill_from_qr()
+            warnings = form.fill_from_qr()
             form = CashDeskForm(form.data) if not form.errors else form
+            form.qr_warnings = warnings
         elif form.is_valid():
             return _take_payment(request, form)
     return _page(request, form)

@@ -1,4 +1,5 @@
-"""``raschet payments import FILE [--format sber|dbf|mapping:NAME] [--channel NAME]``."""
+"""``raschet payments import FILE [--format sber|dbf|mapping:NAME] [--encoding ENC] [--control FILE]
+[--channel NAME]``, ``raschet payments mapping save FILE.json | list``, ``raschet payments transfers``."""
 
 from __future__ import annotations
 
@@ -9,29 +10,43 @@ from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
 from raschet.domain.errors import ProblemsError, problem
-from raschet.exchange import ParsedRegistry, detect_format, parse_dbf, parse_mapped, parse_sber
+from raschet.exchange import ParsedRegistry, detect_format
+from raschet.exchange.encodings import ENCODINGS
+from raschet.exchange.reading import read_registry
 from raschet.payments.imports import import_registry
+from raschet.payments.mapping_files import save_mapping
 from raschet.payments.models import RegistryMapping
 
 
-def parse_file(path: Path, fmt: str | None) -> ParsedRegistry:
-    """Read and parse a registry file in the named (or detected) format; problems name the file and line."""
+def _read(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as error:
         raise ProblemsError([problem("invalid_file", str(path), reason=error.strerror)]) from error
+
+
+def parse_file(path: Path, fmt: str | None, encoding: str | None = None, control: str | None = None) -> ParsedRegistry:
+    """Read and parse a registry file in the named (or detected) format; problems name the file and line.
+
+    A mapping with a control file finds it beside the registry by its name pattern unless
+    ``control`` names it."""
+    data = _read(path)
     fmt = fmt or detect_format(data, path.name)
-    if fmt == "sber":
-        return parse_sber(data, path.name)
-    if fmt == "dbf":
-        return parse_dbf(data, path.name)
+    saved = list(RegistryMapping.objects.order_by("name").values_list("name", flat=True))
+    mapping = None
     if fmt.startswith("mapping:"):
-        mapping = RegistryMapping.objects.filter(name=fmt.removeprefix("mapping:")).first()
-        if mapping is None:
+        found = RegistryMapping.objects.filter(name=fmt.removeprefix("mapping:")).first()
+        if found is None:
             raise ProblemsError([problem("unknown_reference", str(path), kind="шаблон реестра", value=fmt[8:])])
-        return parse_mapped(data, path.name, mapping.config)
-    raise ProblemsError([problem("invalid_file", str(path), reason=f"формат «{fmt}» не распознан: укажите "
-                                 "--format sber, dbf или mapping:ИМЯ")])
+        mapping = found.config
+    control_file = None
+    if control or (isinstance(mapping, dict) and isinstance(mapping.get("control"), dict)):
+        pattern = mapping["control"].get("file", "{stem}.ctl") if mapping and "control" in mapping else ""
+        control_path = Path(control) if control else path.with_name(pattern.format(stem=path.stem))
+        if control or control_path.exists():
+            control_file = (_read(control_path), control_path.name)
+    return read_registry(data, path.name, fmt, encoding=encoding, mapping=mapping, control=control_file,
+                         saved=saved)
 
 
 class Command(BaseCommand):
@@ -42,7 +57,13 @@ class Command(BaseCommand):
         load = sub.add_parser("import", help="загрузить реестр платежей")
         load.add_argument("file", help="файл реестра")
         load.add_argument("--format", help="sber, dbf или mapping:ИМЯ (по умолчанию определяется по файлу)")
+        load.add_argument("--encoding", choices=ENCODINGS,
+                          help="кодировка текстового файла (по умолчанию определяется по файлу)")
+        load.add_argument("--control", help="контрольный файл итогов, если шаблон банка его требует")
         load.add_argument("--channel", help="банк или канал приёма (по умолчанию — формат)")
+        mappings = sub.add_parser("mapping", help="шаблоны реестров банков: save ФАЙЛ.json, list")
+        mappings.add_argument("mapping_action", choices=("save", "list"), metavar="save|list")
+        mappings.add_argument("mapping_file", nargs="?", help="JSON-файл шаблона (для save)")
         transfers = sub.add_parser("transfers", help="реестр перечислений поставщикам (агентская схема)")
         transfers.add_argument("--from", dest="first", required=True, help="с даты ГГГГ-ММ-ДД")
         transfers.add_argument("--to", dest="last", required=True, help="по дату ГГГГ-ММ-ДД включительно")
@@ -53,7 +74,28 @@ class Command(BaseCommand):
         if action == "transfers":
             self.transfers(**options)
             return
-        self.import_file(options["file"], options["format"], options["channel"])
+        if action == "mapping":
+            self.mapping(options["mapping_action"], options["mapping_file"])
+            return
+        self.import_file(options["file"], options["format"], options["channel"], options["encoding"],
+                         options["control"])
+
+    def mapping(self, action: str, file: str | None) -> None:
+        if action == "list":
+            for item in RegistryMapping.objects.order_by("name"):
+                self.stdout.write(f"{item.name}: {item.config.get('format', '?')}")
+            return
+        if not file:
+            self.stderr.write("Укажите JSON-файл шаблона: raschet payments mapping save ФАЙЛ.json")
+            sys.exit(2)
+        try:
+            name = save_mapping(_read(Path(file)), file)
+        except ProblemsError as error:
+            self.stderr.write(f"{file}: шаблон не сохранён. Ошибок: {len(error.problems)}")
+            for item in error.problems:
+                self.stderr.write(f"  {item.subject}: {item.message}")
+            sys.exit(2)
+        self.stdout.write(f"Шаблон «{name}» сохранён: загружайте реестры с --format mapping:{name}")
 
     def transfers(self, first: str, last: str, xlsx: str | None, csv: str | None, **options) -> None:
         from datetime import date
@@ -71,11 +113,13 @@ class Command(BaseCommand):
             self.stdout.write(f"  {row.day} {row.name[:40]:<40} собрано {row.collected:>14} "
                               f"вознаграждение {row.commission:>10} к перечислению {row.to_transfer:>14}")
 
-    def import_file(self, file: str, format: str | None, channel: str | None) -> None:
+    def import_file(self, file: str, format: str | None, channel: str | None, encoding: str | None = None,
+                    control: str | None = None) -> None:
         path = Path(file)
         try:
-            parsed = parse_file(path, format)
-            self.stderr.write(f"{path.name}: строк {len(parsed.payments)}, сумма {parsed.totals.paid} ₽; загрузка…")
+            parsed = parse_file(path, format, encoding, control)
+            self.stderr.write(f"{path.name}: строк {len(parsed.payments)}, сумма {parsed.totals.paid} ₽, "
+                              f"{parsed.encoding_text()}; загрузка…")
             stages = ("подготовка", "платежи", "распределение", "показания")
             with tqdm(total=len(stages), desc=stages[0], unit=" этап", disable=not sys.stderr.isatty()) as bar:
                 def progress(stage: str) -> None:
@@ -89,4 +133,4 @@ class Command(BaseCommand):
             for item in error.problems[:200]:
                 self.stderr.write(f"  {item.subject}: {item.message}")
             sys.exit(2)
-        self.stdout.write(f"{path.name}: {summary.text()}")
+        self.stdout.write(f"{path.name}: {summary.text()} {parsed.encoding_text().capitalize()}.")
