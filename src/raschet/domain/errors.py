@@ -17,6 +17,10 @@ from dataclasses import dataclass
 
 CODES: dict[str, str] = {
     "overlap": "Периоды {what} пересекаются: {first} и {second}. Исправьте даты valid_from/valid_to.",
+    "same_start": (
+        "Записи {what} {first} и {second} начинаются в один день {date}. Запись ряда действует до начала "
+        "следующей, поэтому у двух записей не может быть одной даты «valid_from»: оставьте одну или исправьте дату."
+    ),
     "unknown_reference": "Неизвестный код «{value}» в справочнике «{kind}». Проверьте код или сначала добавьте запись в справочник.",
     "not_positive": "Значение «{field}» должно быть больше нуля, указано {value}.",
     "negative": "Значение «{field}» не может быть отрицательным, указано {value}.",
