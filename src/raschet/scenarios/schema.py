@@ -75,6 +75,10 @@ NORM = _dated(service=CODE, kind={"enum": ["individual", "common"]},
 NORM["required"] += ["service", "kind", "basis"]
 RULE = _dated(service=CODE, method={"enum": METHODS}, building=CODE, account=CODE, params={"type": "object"})
 RULE["required"] += ["service", "method"]
+# sum_of names the services it adds up (scenario-format.md, RULE)
+RULE["if"] = {"properties": {"method": {"const": "sum_of"}}, "required": ["method"]}
+RULE["then"] = {"required": ["params"], "properties": {"params": {
+    "required": ["services"], "properties": {"services": {"type": "array", "minItems": 1, "items": CODE}}}}}
 # A change replaces dated lists: they have the shape of the lists they replace (steps.py reads them).
 CHANGE = {"type": "object", "minProperties": 1, "properties": {
     "residents": ACCOUNT["properties"]["residents"], "services": ACCOUNT["properties"]["services"],

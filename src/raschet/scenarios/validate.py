@@ -95,11 +95,28 @@ def check_reference_data(checker: Checker) -> None:
         checker.reference((*path, "building"), "дом", r.get("building"), checker.buildings)
         checker.reference((*path, "account"), "лицевой счёт", r.get("account"), checker.accounts)
         rules.append((path, steps.key("rules", r), r))
+        check_sum_of(checker, path, r)
     checker.dated_lists(tariffs, "тарифа")
     checker.dated_lists(norms, "норматива")
     checker.dated_lists(rules, "правила расчёта")
     rates = [(("key_rates", i), (), r) for i, r in enumerate(data.get("key_rates", []))]
     checker.dated_lists(rates, "ключевой ставки")
+
+
+def check_sum_of(checker: Checker, path: Path, rule: dict) -> None:
+    """``sum_of`` adds up volumes of other services computed by individual methods (engine/methods/sum_of.py)."""
+    if rule["method"] != "sum_of":
+        return
+    methods = {(r["service"], r["method"]) for r in checker.data["rules"]}
+    for index, code in enumerate(rule["params"]["services"]):
+        here = (*path, "params", "services", index)
+        checker.reference(here, "услуга", code, checker.services)
+        later = sorted(m for s, m in methods if s == code and m in ("heating", "common_needs", "sum_of"))
+        if code == rule["service"] or later:
+            reason = ("услуга не может складываться из самой себя" if code == rule["service"] else
+                      f"услуга считается способом «{later[0]}», её объём ещё не известен; сложить можно объёмы "
+                      "способов metered, norm, area и formula")
+            checker.add("invalid_value", here, value=code, field="services", reason=reason)
 
 
 def check_meter(checker: Checker, path: Path, meter: dict) -> None:
