@@ -39,8 +39,9 @@ _SEG_COLUMNS = [
     "seg_id", "account_id", "building_id", "service", "kind", "supplier", "date_from", "date_to",
     "days", "period_days", "method", "rule_id", "meter_possible", "area", "share", "residents",
 ]
-# What common_needs (per building) and sum_of (per account and days) read of an individual volume's segment.
-_INDIVIDUAL_KEYS = ["seg_id", "building_id", "account_id", "service", "date_from", "date_to", "days"]
+# What common_needs (per building: the first three) and sum_of (per account and days) read of an
+# individual volume's segment.
+_INDIVIDUAL_KEYS = ["seg_id", "building_id", "service", "account_id", "date_from", "date_to", "days"]
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,8 @@ def _calculate_unit(
         individual = _run(by_method, ctx, [m for m in METHODS if m not in DISTRIBUTED], None, found)
         by_building = None
         if "common_needs" in by_method or "sum_of" in by_method:  # they sum the individual volumes
-            by_building = individual.join(segs.select(_INDIVIDUAL_KEYS), on="seg_id")
+            keys = _INDIVIDUAL_KEYS if "sum_of" in by_method else _INDIVIDUAL_KEYS[:3]
+            by_building = individual.join(segs.select(keys), on="seg_id")
     with timer("distribution"):
         shared = _run(by_method, ctx, sorted(DISTRIBUTED), by_building, found)
     with timer("amounts"):
