@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from raschet.domain.money import dec, round_money, round_volume
 from raschet.domain.periods import Period
 from raschet.domain.ranges import DateRange
-from raschet.domain.series import Dated, DatedSeries, OverlapError, segment_bounds
+from raschet.domain.series import Dated, DatedSeries, OverlapError, StepIssue, segment_bounds, step_ends
 
 OCTOBER = Period(2026, 10)
 
@@ -146,3 +146,19 @@ def test_series_segments_cover_the_range_with_constant_values(case):
     for piece, value in segments:
         for offset in range(piece.days):
             assert series.value_on(piece.start + timedelta(offset)) == value
+
+
+def test_step_ends_read_rows_without_an_end_as_steps_per_key():
+    d = date
+    rows = [("a", d(2026, 4, 11), None), ("a", d(2020, 1, 1), None), ("b", d(2020, 1, 1), d(2024, 1, 1)),
+            ("b", d(2025, 1, 1), None)]
+    ends, issues = step_ends(rows)
+    assert ends == [None, d(2026, 4, 11), d(2024, 1, 1), None] and issues == []
+
+
+def test_step_ends_name_same_starts_overlaps_and_inverted_rows():
+    d = date
+    rows = [("a", d(2026, 1, 1), None), ("a", d(2026, 1, 1), None), ("b", d(2026, 1, 1), d(2026, 7, 1)),
+            ("b", d(2026, 6, 1), None), ("c", d(2026, 3, 1), d(2026, 3, 1))]
+    _ends, issues = step_ends(rows)
+    assert issues == [StepIssue("invalid_range", None, 4), StepIssue("same_start", 0, 1), StepIssue("overlap", 2, 3)]

@@ -9,16 +9,17 @@ explicit range reaching past the start of the next entry, are errors with their 
 
 The database keeps explicit half-open intervals, so the scenario's steps are turned into them
 here, once, for the checker (``validate``), the loader and the ``change`` steps alike: all
-three read a list the same way.
+three read a list the same way. The reading itself is ``domain.series.step_ends`` (the admin's
+inline lists of dated rows use it too); this module adds the scenario's keys and JSON paths.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date
 
 from raschet.domain.errors import Problem, ProblemsError, problem
+from raschet.domain.series import step_ends
 from raschet.scenarios.schema import json_path
 
 Path = tuple
@@ -55,28 +56,18 @@ def _date(text: str | None) -> date | None:
 def _series_ends(rows: list[tuple[Path, tuple, dict]], what: str) -> tuple[list[date | None], list[Problem]]:
     """The end of each row (its own ``valid_to``, else the next start of its series, else None)
     and the problems of the rows; ``rows`` are ``(path, key, item)``."""
-    ends: list[date | None] = [None] * len(rows)
-    found: list[Problem] = []
-    series: dict[tuple, list[tuple[date, int]]] = defaultdict(list)
-    for index, (path, group, item) in enumerate(rows):
-        start, end = _date(item["valid_from"]), _date(item.get("valid_to"))
-        ends[index] = end
-        if end is not None and end <= start:
-            found.append(problem("invalid_range", json_path((*path, "valid_to")), field="valid_to",
+    dated = [(group, _date(item["valid_from"]), _date(item.get("valid_to"))) for _path, group, item in rows]
+    ends, issues = step_ends(dated)
+    found = []
+    for issue in issues:
+        later_path, item = json_path(rows[issue.later][0]), rows[issue.later][2]
+        if issue.kind == "invalid_range":
+            found.append(problem("invalid_range", json_path((*rows[issue.later][0], "valid_to")), field="valid_to",
                                  start=item["valid_from"], end=item["valid_to"]))
             continue
-        series[group].append((start, index))
-    for starts in series.values():
-        starts.sort()
-        for (start, earlier), (following, later) in zip(starts, starts[1:], strict=False):
-            first, second = json_path(rows[earlier][0]), json_path(rows[later][0])
-            if following == start:
-                found.append(problem("same_start", second, what=what, date=start.isoformat(), first=first,
-                                     second=second))
-            elif ends[earlier] is None:
-                ends[earlier] = following
-            elif ends[earlier] > following:
-                found.append(problem("overlap", second, what=what, first=first, second=second))
+        first = json_path(rows[issue.earlier][0])
+        found.append(problem(issue.kind, later_path, what=what, first=first, second=later_path,
+                             date=item["valid_from"]))
     return ends, found
 
 
