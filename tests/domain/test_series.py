@@ -162,3 +162,20 @@ def test_step_ends_name_same_starts_overlaps_and_inverted_rows():
             ("b", d(2026, 6, 1), None), ("c", d(2026, 3, 1), d(2026, 3, 1))]
     _ends, issues = step_ends(rows)
     assert issues == [StepIssue("invalid_range", None, 4), StepIssue("same_start", 0, 1), StepIssue("overlap", 2, 3)]
+
+
+@given(st.lists(st.tuples(st.sampled_from("ab"), st.integers(0, 40), st.none() | st.integers(1, 20)), max_size=10))
+def test_step_ends_without_issues_give_disjoint_intervals_each_ending_at_the_next_start(raw):
+    base = date(2026, 1, 1)
+    rows = [(key, base + timedelta(days=start), None if length is None else base + timedelta(days=start + length))
+            for key, start, length in raw]
+    ends, issues = step_ends(rows)
+    if issues:
+        return
+    for key in "ab":
+        mine = sorted((start, ends[i], rows[i][2]) for i, (k, start, _end) in enumerate(rows) if k == key)
+        for (start, end, own), (following, _e, _o) in zip(mine, mine[1:], strict=False):
+            assert end is not None and start < end <= following
+            assert end == (own if own is not None else following)
+        if mine:
+            assert mine[-1][1] == mine[-1][2]  # the last step keeps its own end, or stays open

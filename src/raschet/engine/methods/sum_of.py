@@ -47,7 +47,8 @@ def _half_up(num: pl.Expr, den: pl.Expr) -> pl.Expr:
 def _parts(segs: pl.DataFrame, individual: pl.DataFrame) -> pl.LazyFrame:
     """(seg_id, part, exact volume in 10⁻¹⁶, source rank) per segment and listed service."""
     wanted = segs.lazy().select("seg_id", "account_id", "date_from", "date_to", pl.col("services").alias("part"))
-    source = individual.lazy().select(
+    listed = segs["services"].explode().unique().implode()
+    source = individual.lazy().filter(pl.col("service").is_in(listed)).select(
         "account_id", pl.col("service").alias("part"), pl.col("date_from").alias("part_from"),
         pl.col("date_to").alias("part_to"), pl.col("days").alias("part_days"), "volume",
         pl.col("volume_source").replace_strict(SOURCE_RANK, default=1, return_dtype=pl.Int8).alias("rank"))
@@ -91,10 +92,14 @@ def sum_of(segs: pl.DataFrame, ctx: Context, individual: pl.DataFrame | None = N
 def _not_individual(segs: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     """invalid_params rows where a listed service is calculated, for this account, by a method that
     runs only after the individual ones (its volume is not known when this one runs)."""
+    rules = ctx.rules.filter(pl.col("method").is_in(AFTER_INDIVIDUAL)).select(
+        pl.col("service").alias("part"), pl.col("method").alias("part_method"),
+        pl.col("building_id").alias("scope_building"), pl.col("account_id").alias("scope_account"))
+    listed = set(segs["services"].explode().unique().to_list())
+    if not listed & set(rules["part"].to_list()):  # the usual case: a handful of rules say so at once
+        return problems.empty()
     listed = segs.select("account_id", "building_id", "service", "rule_id", pl.col("services").alias("part")).explode(
         "part").unique()
-    rules = ctx.rules.select(pl.col("service").alias("part"), pl.col("method").alias("part_method"),
-                             pl.col("building_id").alias("scope_building"), pl.col("account_id").alias("scope_account"))
     hits = listed.join(rules, on="part").filter(
         pl.col("part_method").is_in(AFTER_INDIVIDUAL)
         & (pl.col("scope_building").is_null() | (pl.col("scope_building") == pl.col("building_id")))
