@@ -195,3 +195,21 @@ def _d(text: str):
     from datetime import date
 
     return date.fromisoformat(text)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_change_steps_of_areas_and_services_write_steps(scenario_path):
+    from raschet.scenarios.changes import apply_change
+
+    load_scenario(read_scenario(scenario_path(STEPS_FILE)))
+    apply_change("timeline[0].change", {"premises": "B1/1", "area": [
+        {"valid_from": "2026-06-01", "value": "70"}, {"valid_from": "2020-01-01", "value": "60"}]})
+    assert list(PremisesArea.objects.order_by("valid_from").values_list("valid_to", "value")) == [
+        (_d("2026-06-01"), Decimal("60.0000")), (None, Decimal("70.0000"))]
+    apply_change("timeline[1].change", {"account": "1000000001", "services": [
+        {"service": "cold_water", "supplier": "VK", "valid_from": "2020-01-01"},
+        {"service": "maintenance", "supplier": "UK", "valid_from": "2020-01-01"},
+        {"service": "maintenance", "supplier": "UK2", "valid_from": "2026-07-01"}]})
+    assert list(AccountService.objects.order_by("service__code", "valid_from").values_list(
+        "service__code", "supplier__code", "valid_to")) == [
+        ("cold_water", "VK", None), ("maintenance", "UK", _d("2026-07-01")), ("maintenance", "UK2", None)]

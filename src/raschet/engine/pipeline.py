@@ -146,7 +146,8 @@ def _calculate_unit(
         if not reductions.is_empty():
             rounded = pl.concat([rounded, reductions])
     with timer("explanation"):
-        found.append(failed_parts(by_method.get("sum_of"), pl.concat(found)))
+        if "sum_of" in by_method:  # a sum missing a failed part is not billed either
+            found.append(failed_parts(by_method["sum_of"], pl.concat(found)))
         return _finish(rounded, pl.concat(found), ctx)
 
 
