@@ -213,3 +213,31 @@ def test_change_steps_of_areas_and_services_write_steps(scenario_path):
     assert list(AccountService.objects.order_by("service__code", "valid_from").values_list(
         "service__code", "supplier__code", "valid_to")) == [
         ("cold_water", "VK", None), ("maintenance", "UK", _d("2026-07-01")), ("maintenance", "UK2", None)]
+
+
+def test_the_project_scenarios_use_both_forms(scenario_path):
+    """Step entries (an earlier entry of a series without valid_to) and explicit ranges both occur."""
+    from pathlib import Path
+
+    forms = set()
+    for path in sorted(Path(scenario_path("x")).parent.glob("*.json")):
+        if path.name.endswith(".expected.json") or path.name.startswith("invalid"):
+            continue
+        data = read_scenario(path)
+        lists = [(name, data.get(name, [])) for name in steps.TOP_LEVEL]
+        for building in data["buildings"]:
+            for premises in building["premises"]:
+                lists.append(("area", premises["area"]))
+                for account in premises["accounts"]:
+                    lists += [("residents", account["residents"]), ("services", account["services"])]
+        for step in data["timeline"]:
+            change = step.get("change", {})
+            lists += [(name, change[name]) for name in steps.KEYS if isinstance(change.get(name), list)]
+        for name, items in lists:
+            ends = [item.get("valid_to") for item in items]
+            resolved = [item["valid_to"] for item in steps.resolved(name, items)]
+            if any(own is None and end is not None for own, end in zip(ends, resolved, strict=True)):
+                forms.add("step")
+            if any(own is not None for own in ends):
+                forms.add("explicit")
+    assert forms == {"step", "explicit"}
