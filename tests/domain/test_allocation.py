@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from raschet.domain.allocation import Debt, allocate, split, split_largest_share
+from raschet.domain.allocation import Debt, allocate, is_charged, split, split_largest_share
 from raschet.domain.periods import Period
 
 D = Decimal
@@ -68,18 +68,45 @@ def test_periods_inside_the_limitation_come_before_older_ones():
     assert [s.period for s in shares] == [MAR]
 
 
+def test_a_named_period_not_charged_yet_takes_the_whole_payment_as_its_advance():
+    """§7 rule 1: a QR naming 2026-11 must not pay the May debts because November is not posted yet."""
+    may = [Debt(Period(2026, 5), "cold_water", "VK", D("760.97"))]
+    shares, advance = allocate(D("1500.00"), may, named=Period(2026, 11), named_charged=False)
+    assert (shares, advance) == ([], D("1500.00"))
+    # once November is posted, the same money pays November first and only its excess the oldest debt
+    november = [*may, Debt(Period(2026, 11), "cold_water", "VK", D("1000.00"))]
+    shares, advance = allocate(D("1500.00"), november, named=Period(2026, 11))
+    assert [(str(s.period), s.amount) for s in shares] == [("2026-11", D("1000.00")), ("2026-05", D("500.00"))]
+    assert advance == 0
+
+
+def test_without_a_named_period_the_charged_flag_changes_nothing():
+    shares, advance = allocate(D("1500.00"), feb_and_jan(), named_charged=False)
+    assert sum(s.amount for s in shares) == D("1500.00") and advance == 0
+
+
+def test_a_period_is_charged_up_to_the_last_posted_one():
+    assert is_charged(MAR, MAR) and is_charged(JAN, MAR)
+    assert not is_charged(Period(2026, 4), MAR)
+    assert not is_charged(JAN, None)  # nothing posted yet: every named period waits
+
+
 amounts = st.decimals(min_value=D("0.01"), max_value=D("99999.99"), places=2)
 
 
 @given(payment=st.decimals(min_value=D("0"), max_value=D("500000"), places=2),
        debts=st.lists(st.tuples(st.integers(0, 5), st.sampled_from(["a", "b", "c"]), amounts), max_size=12),
-       named=st.none() | st.integers(0, 5), policy=st.sampled_from(["largest_share", "largest_remainder"]))
-def test_shares_and_advance_add_up_and_no_debt_is_overpaid(payment, debts, named, policy):
+       named=st.none() | st.integers(0, 5), policy=st.sampled_from(["largest_share", "largest_remainder"]),
+       named_charged=st.booleans())
+def test_shares_and_advance_add_up_and_no_debt_is_overpaid(payment, debts, named, policy, named_charged):
     unique = {(Period(2026, 1) + p, s): a for p, s, a in debts}
     owed = [Debt(p, s, "X", a) for (p, s), a in unique.items()]
     shares, advance = allocate(payment, owed, named=None if named is None else Period(2026, 1) + named,
-                               policy=policy)
+                               policy=policy, named_charged=named_charged)
     assert sum((s.amount for s in shares), D(0)) + advance == payment
+    if named is not None and not named_charged:
+        assert shares == [] and advance == payment
+        return
     assert advance >= 0
     by_key = {(d.period, d.service): d.amount for d in owed}
     for share in shares:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from raschet.domain.money import dec, round_money, round_volume
 from raschet.domain.periods import Period
 from raschet.domain.ranges import DateRange
-from raschet.domain.series import Dated, DatedSeries, OverlapError, segment_bounds
+from raschet.domain.series import Dated, DatedSeries, OverlapError, StepIssue, segment_bounds, step_ends
 
 OCTOBER = Period(2026, 10)
 
@@ -146,3 +146,36 @@ def test_series_segments_cover_the_range_with_constant_values(case):
     for piece, value in segments:
         for offset in range(piece.days):
             assert series.value_on(piece.start + timedelta(offset)) == value
+
+
+def test_step_ends_read_rows_without_an_end_as_steps_per_key():
+    d = date
+    rows = [("a", d(2026, 4, 11), None), ("a", d(2020, 1, 1), None), ("b", d(2020, 1, 1), d(2024, 1, 1)),
+            ("b", d(2025, 1, 1), None)]
+    ends, issues = step_ends(rows)
+    assert ends == [None, d(2026, 4, 11), d(2024, 1, 1), None] and issues == []
+
+
+def test_step_ends_name_same_starts_overlaps_and_inverted_rows():
+    d = date
+    rows = [("a", d(2026, 1, 1), None), ("a", d(2026, 1, 1), None), ("b", d(2026, 1, 1), d(2026, 7, 1)),
+            ("b", d(2026, 6, 1), None), ("c", d(2026, 3, 1), d(2026, 3, 1))]
+    _ends, issues = step_ends(rows)
+    assert issues == [StepIssue("invalid_range", None, 4), StepIssue("same_start", 0, 1), StepIssue("overlap", 2, 3)]
+
+
+@given(st.lists(st.tuples(st.sampled_from("ab"), st.integers(0, 40), st.none() | st.integers(1, 20)), max_size=10))
+def test_step_ends_without_issues_give_disjoint_intervals_each_ending_at_the_next_start(raw):
+    base = date(2026, 1, 1)
+    rows = [(key, base + timedelta(days=start), None if length is None else base + timedelta(days=start + length))
+            for key, start, length in raw]
+    ends, issues = step_ends(rows)
+    if issues:
+        return
+    for key in "ab":
+        mine = sorted((start, ends[i], rows[i][2]) for i, (k, start, _end) in enumerate(rows) if k == key)
+        for (start, end, own), (following, _e, _o) in zip(mine, mine[1:], strict=False):
+            assert end is not None and start < end <= following
+            assert end == (own if own is not None else following)
+        if mine:
+            assert mine[-1][1] == mine[-1][2]  # the last step keeps its own end, or stays open

@@ -10,6 +10,8 @@ Every ``tests/scenarios/NAME.json`` that has a ``NAME.expected.json`` next to it
   A key whose expected value is ``null`` must be absent (e.g. ``"excess_amount": null``: no excess);
   the value ``"*"`` only asks for a present, non-empty value (e.g. a recalculation's ``reason``).
 - ``balances``: each named period's named fields must match.
+- ``allocations``, ``advance``, ``designated_advance``: when given, equal to the result's (``null``:
+  the key must be absent).
 - ``errors``: when given, the set of error codes must equal the expected one.
 
 The expected figures come from domain.md, never from what the program printed.
@@ -102,6 +104,10 @@ def compare(result: dict, expected: dict) -> list[str]:
             found += entry_problems(number, account["entries"], want["entries"])
         if "balances" in want:
             found += balance_problems(number, account["balances"], want["balances"])
+        for key in ("allocations", "advance", "designated_advance"):
+            if key in want and account.get(key) != want[key]:
+                found.append(f"account {number}: {key} expected {json.dumps(want[key], ensure_ascii=False)}, "
+                             f"got {json.dumps(account.get(key), ensure_ascii=False)}")
     if "errors" in expected:
         want_codes = {e["code"] for e in expected["errors"]}
         got_codes = {e["code"] for e in result["errors"]}

@@ -4,6 +4,10 @@ Order: the period the payer named first; then the oldest periods inside the limi
 older ones. Within a period the money is split in proportion to each (service, supplier) debt.
 Penalties are paid only when the payer names them. What is left is an advance.
 
+The payer's period wins even before it is charged (§7 rule 1): a payment naming a period that is not
+charged yet pays nothing else; it waits whole as an advance designated to that period, and is spent
+when that period's charges are posted — on them first, only the excess on the oldest debts.
+
 The proportional split follows the worked example of domain.md §7 by default ("largest_share"):
 each share is payment × debt / total rounded HALF_UP, and the kopecks that rounding leaves over or
 short go to the largest share (1,234.56 / 789.01 / 456.78 with 1,000.00 → 497.74 / 318.10 /
@@ -76,15 +80,25 @@ def period_order(debts: Sequence[Debt], named: Period | None, limitation_start: 
     return ordered
 
 
+def is_charged(named: Period, last_charged: Period | None) -> bool:
+    """Whether the named period's charges are posted: periods are posted in order, so every period up
+    to the last posted one is (a period before all of them was charged before Raschet, or never)."""
+    return last_charged is not None and named <= last_charged
+
+
 def allocate(amount: Decimal, debts: Sequence[Debt], *, named: Period | None = None,
              pay_penalties: bool = False, limitation_start: Period | None = None,
-             policy: str = "largest_share") -> tuple[list[Share], Decimal]:
+             policy: str = "largest_share", named_charged: bool = True) -> tuple[list[Share], Decimal]:
     """Allocate a payment (≥ 0, whole kopecks) to debts; returns the shares and the advance left.
 
     The shares plus the advance add up to ``amount`` exactly; no debt receives more than it owes.
+    ``named_charged`` False: the named period is not charged yet, so the whole payment waits for it
+    as its advance (no shares), even when older debts are open.
     """
     if amount < 0 or amount != amount.quantize(KOPECK):
         raise ValueError(f"Сумма оплаты должна быть неотрицательной и в копейках, получено {amount}.")
+    if named is not None and not named_charged:
+        return [], amount
     payable = [d for d in debts if d.amount > 0 and (pay_penalties or not d.penalty)]
     left, shares = amount, []
     for period in period_order(payable, named, limitation_start):

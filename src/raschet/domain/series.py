@@ -9,7 +9,8 @@ cut into segments and each segment is charged for its own days (domain §14):
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Generic, TypeVar
@@ -108,3 +109,42 @@ def segment_bounds(rng: DateRange, change_dates: Iterable[date]) -> list[DateRan
     starts: list[date] = [rng.start, *cuts]
     ends: list[date | None] = [*cuts, rng.end]
     return [DateRange(start, end) for start, end in zip(starts, ends, strict=True)]
+
+
+@dataclass(frozen=True)
+class StepIssue:
+    """Why rows of a step series cannot be read: ``kind`` is ``invalid_range`` (row ``later`` ends on
+    or before its start; ``earlier`` is None), ``same_start`` or ``overlap`` (rows ``earlier`` and
+    ``later`` of one series, by position in the input)."""
+
+    kind: str
+    earlier: int | None
+    later: int
+
+
+def step_ends(rows: Sequence[tuple[Hashable, date, date | None]]) -> tuple[list[date | None], list[StepIssue]]:
+    """Read ``(key, valid_from, valid_to)`` rows as step series, one per key: a row without its own
+    ``valid_to`` is in force until the next row of its key starts (the last one open-ended).
+
+    Returns each row's end (its own, the next start, or None) and what is wrong: a row ending on or
+    before its start, two rows of a key starting on one day, an explicit end after the next start.
+    Rows may come in any order; gaps left by explicit ends are allowed.
+    """
+    ends: list[date | None] = [end for _key, _start, end in rows]
+    issues: list[StepIssue] = []
+    series: dict[Hashable, list[tuple[date, int]]] = defaultdict(list)
+    for index, (key, start, end) in enumerate(rows):
+        if end is not None and end <= start:
+            issues.append(StepIssue("invalid_range", None, index))
+        else:
+            series[key].append((start, index))
+    for starts in series.values():
+        starts.sort()
+        for (start, earlier), (following, later) in zip(starts, starts[1:], strict=False):
+            if following == start:
+                issues.append(StepIssue("same_start", earlier, later))
+            elif ends[earlier] is None:
+                ends[earlier] = following
+            elif ends[earlier] > following:
+                issues.append(StepIssue("overlap", earlier, later))
+    return ends, issues

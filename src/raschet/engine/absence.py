@@ -1,7 +1,8 @@
 """Temporary absence (ПП 354 п. 86–97, domain.md §4.1): a reduction row for norm-based lines.
 
-Applies to lines whose volume came from the norm (method ``norm``, or ``metered`` charged by
-norm) of cold water, hot water, wastewater, electricity and gas, where a meter is technically
+Applies to lines whose volume came from the norm (method ``norm``, ``metered`` charged by norm,
+or ``sum_of`` of norm volumes: wastewater drained from norm-charged water) of cold water, hot
+water, wastewater, electricity and gas, where a meter is technically
 impossible (``meter_possible`` false), for absences of more than 5 full days — the days of
 leaving and of return are not counted.  Reduction = −round(line amount × absent days in the
 segment / segment days); e.g. 760.97 × 12/30 → −304.39.
@@ -26,7 +27,7 @@ def reductions(lines: pl.DataFrame, ctx: Context) -> pl.DataFrame:
         return lines.clear()
     eligible = lines.filter(
         pl.col("kind").is_in(KINDS) & (pl.col("volume_source") == "norm")
-        & pl.col("method").is_in(["norm", "metered"]) & ~pl.col("meter_possible")
+        & pl.col("method").is_in(["norm", "metered", "sum_of"]) & ~pl.col("meter_possible")
     )
     absences = ctx.absences.with_columns((pl.col("from") + timedelta(days=1)).alias("first_day")).filter(
         (pl.col("to") - pl.col("first_day")).dt.total_days() > MIN_FULL_DAYS

@@ -27,6 +27,7 @@ from raschet.engine.attributes import attach
 from raschet.engine.context import Context, build_context, narrow
 from raschet.engine.methods import DISTRIBUTED, METHODS
 from raschet.engine.methods.base import empty_lines
+from raschet.engine.methods.sum_of import failed_parts
 from raschet.engine.plans import collect, collect_all
 from raschet.engine.segments import build_segments
 from raschet.engine.snapshot import Snapshot
@@ -38,6 +39,9 @@ _SEG_COLUMNS = [
     "seg_id", "account_id", "building_id", "service", "kind", "supplier", "date_from", "date_to",
     "days", "period_days", "method", "rule_id", "meter_possible", "area", "share", "residents",
 ]
+# What common_needs (per building: the first three) and sum_of (per account and days) read of an
+# individual volume's segment.
+_INDIVIDUAL_KEYS = ["seg_id", "building_id", "service", "account_id", "date_from", "date_to", "days"]
 
 
 @dataclass(frozen=True)
@@ -123,8 +127,9 @@ def _calculate_unit(
     with timer("volumes"):
         individual = _run(by_method, ctx, [m for m in METHODS if m not in DISTRIBUTED], None, found)
         by_building = None
-        if "common_needs" in by_method:  # only common needs sums the individual volumes of a building
-            by_building = individual.join(segs.select("seg_id", "building_id", "service"), on="seg_id")
+        if "common_needs" in by_method or "sum_of" in by_method:  # they sum the individual volumes
+            keys = _INDIVIDUAL_KEYS if "sum_of" in by_method else _INDIVIDUAL_KEYS[:3]
+            by_building = individual.join(segs.select(keys), on="seg_id")
     with timer("distribution"):
         shared = _run(by_method, ctx, sorted(DISTRIBUTED), by_building, found)
     with timer("amounts"):
@@ -141,6 +146,8 @@ def _calculate_unit(
         if not reductions.is_empty():
             rounded = pl.concat([rounded, reductions])
     with timer("explanation"):
+        if "sum_of" in by_method:  # a sum missing a failed part is not billed either
+            found.append(failed_parts(by_method["sum_of"], pl.concat(found)))
         return _finish(rounded, pl.concat(found), ctx)
 
 

@@ -27,6 +27,8 @@ METHOD_INPUTS: dict[str, tuple[str, ...]] = {
     "heating": ("tariffs", "norms", "areas"),
     "common_needs": ("tariffs", "norms", "areas"),
     "formula": ("tariffs", "norms", "residents", "areas", "parameters"),
+    # cut where the listed services' norm volumes change, so its lines follow theirs
+    "sum_of": ("tariffs", "residents", "areas"),
 }
 
 

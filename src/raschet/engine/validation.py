@@ -33,6 +33,7 @@ PARAM_SCHEMA = {
     "rule_id": pl.Int64, "increasing_factor": pl.Int64, "band1": pl.Int64, "band2": pl.Int64,
     "mode": pl.Utf8, "season_count": pl.Int64, "in_season": pl.Boolean, "norm_is_uniform": pl.Boolean,
     "resource": pl.Utf8, "expression": pl.Utf8, "deduct_average": pl.Boolean, "deduct_norm": pl.Boolean,
+    "services": pl.List(pl.Utf8),
 }
 BAD_SCHEMA = {"rule_id": pl.Int64, "code": pl.Utf8, "params": pl.Utf8}
 
@@ -88,6 +89,7 @@ def parse_params(rule_id: int, method: str, text: str | None, month: int) -> dic
     if method == "formula" and not isinstance(expression, str):
         raise InvalidParams("не указано выражение «expression»")
     deducts = _deducts(params)
+    services = _services(params) if method == "sum_of" else None
     return {
         "rule_id": rule_id,
         "increasing_factor": _number(params, "increasing_factor", DEFAULT_FACTOR, AREA),
@@ -96,8 +98,16 @@ def parse_params(rule_id: int, method: str, text: str | None, month: int) -> dic
         "mode": mode, "season_count": season_count, "in_season": in_season,
         "norm_is_uniform": bool(params.get("norm_is_uniform", False)),
         "resource": resource, "expression": expression,
-        "deduct_average": "average" in deducts, "deduct_norm": "norm" in deducts,
+        "deduct_average": "average" in deducts, "deduct_norm": "norm" in deducts, "services": services,
     }
+
+
+def _services(params: dict[str, Any]) -> list[str]:
+    """``sum_of``: the services whose volumes are summed."""
+    services = params.get("services")
+    if not isinstance(services, list) or not services or not all(isinstance(s, str) and s for s in services):
+        raise InvalidParams("«services» должен быть непустым списком кодов услуг, например [\"cold_water\", \"hot_water\"]")
+    return list(dict.fromkeys(services))
 
 
 def validate_rules(rules: pl.DataFrame, month: int, parameter_keys: set[str]) -> tuple[pl.DataFrame, pl.DataFrame]:

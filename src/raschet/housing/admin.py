@@ -4,12 +4,14 @@ dated rows edited inline, where they are read."""
 from django.contrib import admin
 
 from raschet.housing import models
+from raschet.housing.forms import StepInlineFormSet
 from raschet.metering.models import Meter
 from raschet.tariffs.models import AccountService
 
 
 class PremisesAreaInline(admin.TabularInline):
     model = models.PremisesArea
+    formset = StepInlineFormSet
     extra = 0
 
 
@@ -59,11 +61,13 @@ class PremisesAdmin(admin.ModelAdmin):
 
 class ResidentCountInline(admin.TabularInline):
     model = models.ResidentCount
+    formset = StepInlineFormSet
     extra = 0
 
 
 class RegistrationInline(admin.TabularInline):
     model = models.Registration
+    formset = StepInlineFormSet
     extra = 0
     autocomplete_fields = ("person",)
 
@@ -75,6 +79,7 @@ class AbsenceInline(admin.TabularInline):
 
 class AccountServiceInline(admin.TabularInline):
     model = AccountService
+    formset = StepInlineFormSet
     extra = 0
     autocomplete_fields = ("service", "supplier")
 
@@ -90,6 +95,7 @@ class AccountMeterInline(admin.TabularInline):
 class ParameterInline(admin.TabularInline):
     model = models.Parameter
     fk_name = "account"
+    formset = StepInlineFormSet
     fields = ("key", "value", "valid_from", "valid_to")
     extra = 0
 

@@ -37,6 +37,8 @@ class DatedModel(models.Model):
         """Other rows of the same key whose interval meets this one."""
         key = {name: getattr(self, name) for name in self.overlap_key}
         query = type(self)._default_manager.filter(**key).exclude(pk=self.pk)
+        # rows edited together in one inline list are checked among themselves (housing/forms.py)
+        query = query.exclude(pk__in=getattr(self, "_edited_together", ()))
         if self.valid_to is not None:
             query = query.filter(valid_from__lt=self.valid_to)
         return query.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=self.valid_from))

@@ -55,13 +55,15 @@ def debts(account_ids: list[int], service_codes: dict[int, str], supplier_codes:
     return result
 
 
-def advances(account_ids: list[int]) -> dict[int, list[tuple[int, Decimal]]]:
-    """The advance each account holds, per payment it came from, oldest payment first."""
-    rows = _query(f"""SELECT account_id, payment_id, SUM({KOPECKS}) FROM billing_entry
-                      WHERE account_id IN ({{ids}}) AND service_id IS NULL AND kind = 'payment'
-                      GROUP BY account_id, payment_id""", account_ids)
-    result: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
-    for account_id, payment_id, kopecks in sorted(rows, key=lambda r: (r[0], r[1] or 0)):
+def advances(account_ids: list[int]) -> dict[int, list[tuple[int, Decimal, Period | None]]]:
+    """The advance each account holds, per payment it came from, oldest payment first, with the
+    period that payment's payer named (its advance is designated to it, domain.md §7 rule 1)."""
+    rows = _query(f"""SELECT e.account_id, e.payment_id, MAX(p.named_period), SUM({units("e.amount")})
+                      FROM billing_entry e LEFT JOIN payments_payment p ON p.id = e.payment_id
+                      WHERE e.account_id IN ({{ids}}) AND e.service_id IS NULL AND e.kind = 'payment'
+                      GROUP BY e.account_id, e.payment_id""", account_ids)
+    result: dict[int, list[tuple[int, Decimal, Period | None]]] = defaultdict(list)
+    for account_id, payment_id, named, kopecks in sorted(rows, key=lambda r: (r[0], r[1] or 0)):
         if kopecks < 0:
-            result[account_id].append((payment_id, Decimal(-kopecks).scaleb(-2)))
+            result[account_id].append((payment_id, Decimal(-kopecks).scaleb(-2), Period.parse(named) if named else None))
     return result

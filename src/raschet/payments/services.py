@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from raschet.billing.models import BillingPeriod, Entry, PeriodState
 from raschet.bulk import Tables, first_free_ids, write_tables
-from raschet.domain.allocation import Debt, allocate
+from raschet.domain.allocation import Debt, allocate, is_charged
 from raschet.domain.errors import ProblemsError, problem
 from raschet.domain.money import dec, round_money
 from raschet.domain.periods import Period
@@ -63,6 +63,13 @@ def last_closed_period() -> Period | None:
     return Period.parse(code) if code else None
 
 
+def last_charged_period() -> Period | None:
+    """The last period whose charges are posted (posted or closed)."""
+    code = BillingPeriod.objects.filter(state__in=[PeriodState.POSTED, PeriodState.CLOSED]).order_by(
+        "-period").values_list("period", flat=True).first()
+    return Period.parse(code) if code else None
+
+
 def posting_period(paid_on: date, last_closed: Period | None) -> Period:
     """The period a payment is posted in: its own month, or the first open one after a closed month."""
     period = Period.of(paid_on)
@@ -81,24 +88,31 @@ def allocation_rows(items: list[PaymentToAllocate], codes: Codes, *, reason: str
     account_ids = [item.account_id for item in items]
     owed = ledger.debts(account_ids, codes.services, codes.suppliers)
     service_ids, supplier_ids = codes.ids()
-    now, rows, closed = timezone.now(), [], last_closed_period()
+    now, rows, closed, charged = timezone.now(), [], last_closed_period(), last_charged_period()
     by_day: dict[date, tuple[str, Period]] = {}  # thousands of payments share a handful of days
     texts: dict[Period, str] = {}
     for item in sorted(items, key=lambda i: (i.paid_on, i.payment_id)):
         if item.paid_on not in by_day:
             by_day[item.paid_on] = (str(posting_period(item.paid_on, closed)), Period.of(item.paid_on) - LIMITATION_MONTHS)
         posting, limitation = by_day[item.paid_on]
-        shares, advance = allocate(item.amount, owed.get(item.account_id, []), named=item.named_period,
-                                   limitation_start=limitation)
+        named = item.named_period
+        waits = named is not None and not is_charged(named, charged)
+        shares, advance = allocate(item.amount, owed.get(item.account_id, []), named=named,
+                                   limitation_start=limitation, named_charged=not waits)
         for share in shares:
             rows.append((item.account_id, service_ids[share.service], supplier_ids[share.supplier], posting,
                          texts.get(share.period) or texts.setdefault(share.period, str(share.period)), "payment",
                          -share.amount, None, None, item.payment_id, reason, now))
-        if advance:
-            rows.append((item.account_id, None, None, posting, posting, "payment", -advance, None, None,
-                         item.payment_id, reason or "аванс", now))
+        if advance:  # a payment waiting for its named period keeps that period on its advance row
+            rows.append((item.account_id, None, None, posting, str(named) if waits else posting, "payment",
+                         -advance, None, None, item.payment_id, reason or _advance_text(named if waits else None),
+                         now))
         owed[item.account_id] = _reduce(owed.get(item.account_id, []), shares)
     return rows
+
+
+def _advance_text(named: Period | None) -> str:
+    return f"аванс на {named} (период назван плательщиком)" if named else "аванс"
 
 
 def _reduce(debts: list[Debt], shares) -> list[Debt]:
@@ -213,8 +227,10 @@ def assign_suspense(*, payment: Payment, account_number: str, user=None) -> Paym
 @transaction.atomic
 def spend_advances(*, account_ids: list[int] | None = None, on: date | None = None,
                    period: Period | None = None) -> int:
-    """Spend advances on debts (after new charges are posted), oldest payment's advance first, so every
-    payment's entries still add up to it; returns the entries written."""
+    """Spend advances on debts (after new charges are posted), so every payment's entries still add up
+    to it; returns the entries written. An advance designated to a period (its payer named it) waits
+    until that period is charged, then pays that period first and only its excess the oldest debts;
+    such advances go first, then the others, each oldest payment first."""
     if account_ids is None:
         account_ids = list(Entry.objects.filter(service__isnull=True, kind="payment").values_list(
             "account_id", flat=True).distinct())
@@ -225,22 +241,31 @@ def spend_advances(*, account_ids: list[int] | None = None, on: date | None = No
     codes = Codes.load()
     owed = ledger.debts(list(held), codes.services, codes.suppliers)
     service_ids, supplier_ids = codes.ids()
-    closed = last_closed_period()
+    closed, charged = last_closed_period(), last_charged_period()
     if period is None:  # the first open period, or the month of ``on``
         period = closed.next() if closed else Period.of(on or timezone.localdate())
     period = str(period)
     now, rows = timezone.now(), []
     for account_id, portions in held.items():
-        for payment_id, advance in portions:
+        for payment_id, advance, named in _spending_order(portions, charged):
             debts = owed.get(account_id, [])
-            shares, left = allocate(advance, debts)
+            shares, left = allocate(advance, debts, named=named)
             if advance == left:
-                break
-            rows.append((account_id, None, None, period, period, "payment", advance - left, None, None, payment_id,
-                         "зачёт аванса", now))
+                continue
+            rows.append((account_id, None, None, period, str(named) if named else period, "payment", advance - left,
+                         None, None, payment_id, "зачёт аванса", now))
             rows += [(account_id, service_ids[s.service], supplier_ids[s.supplier], period, str(s.period), "payment",
                       -s.amount, None, None, payment_id, "зачёт аванса", now) for s in shares]
             owed[account_id] = _reduce(debts, shares)
     if rows:
         write_entries(rows)
     return len(rows)
+
+
+def _spending_order(portions: list[tuple[int, Decimal, Period | None]], charged: Period | None
+                    ) -> list[tuple[int, Decimal, Period | None]]:
+    """Advances designated to a charged period first (their period is theirs to pay), then the rest;
+    those whose named period is still not charged keep waiting. Oldest payment first within each."""
+    ready = [p for p in portions if p[2] is not None and is_charged(p[2], charged)]
+    free = [p for p in portions if p[2] is None]
+    return ready + free

@@ -15,7 +15,7 @@ from raschet.domain.errors import ProblemsError, problem
 from raschet.domain.money import dec
 from raschet.housing.models import Account, Building, Premises, PremisesArea, ResidentCount
 from raschet.metering.models import Meter, Reading
-from raschet.scenarios import loader
+from raschet.scenarios import loader, steps
 from raschet.tariffs.models import AccountService, CalcRule, KeyRate, Norm, Organization, Service, Tariff
 
 TOP_LEVEL = {"tariffs": Tariff, "norms": Norm, "rules": CalcRule, "key_rates": KeyRate}
@@ -64,8 +64,10 @@ def _change_account(path: str, change: dict) -> None:
         ResidentCount.objects.filter(account=account).delete()
     if "services" in change:
         AccountService.objects.filter(account=account).delete()
-    spec = {"number": account.number, "residents": change.get("residents", []),
-            "services": change.get("services", []), "absences": change.get("absences", []),
+    spec = {"number": account.number, "residents": steps.resolved("residents", change.get("residents", []),
+                                                                  (path, "residents")),
+            "services": steps.resolved("services", change.get("services", []), (path, "services")),
+            "absences": change.get("absences", []),
             "meters": change.get("meters", [])}
     _write(lambda tables, ids: loader.account_rows(tables, ids, spec, account.premises_id,
                                                     account.premises.building_id))
@@ -82,7 +84,7 @@ def _change_premises(path: str, change: dict) -> None:
         premises.areas.all().delete()
         PremisesArea.objects.bulk_create(
             PremisesArea(premises=premises, valid_from=a["valid_from"], valid_to=a.get("valid_to"), value=dec(a["value"]))
-            for a in change["area"])
+            for a in steps.resolved("area", change["area"], (path, "area")))
     mark(Scope(building=premises.building_id), None, None, f"изменено помещение {premises}")
 
 
@@ -111,7 +113,8 @@ def _change_meter(path: str, change: dict) -> None:
     mark(Scope(building=meter.building_id), None, None, f"изменён прибор учёта {meter.code}")
 
 
-def _replace_list(name: str, rows: list[dict]) -> None:
+def _replace_list(path: str, name: str, rows: list[dict]) -> None:
+    rows = steps.resolved(name, rows, (path, name))
     TOP_LEVEL[name].objects.all().delete()
     data = {"tariffs": [], "norms": [], "rules": [], name: rows}
     if name == "key_rates":
@@ -137,5 +140,5 @@ def apply_change(path: str, change: dict) -> None:
             raise ProblemsError([problem("invalid_structure", path, reason="укажите account, premises, building, "
                                          "meter или один из списков tariffs, norms, rules, key_rates")])
         for name in names:
-            _replace_list(name, change[name])
+            _replace_list(path, name, change[name])
         mark(Scope(), None, None, f"заменены списки: {', '.join(names)}")

@@ -21,6 +21,7 @@ from raschet.domain.money import dec
 from raschet.housing.models import Absence as AbsenceModel
 from raschet.housing.models import Account, Building, Premises, PremisesArea, ResidentCount
 from raschet.metering.models import Meter, Reading
+from raschet.scenarios import steps
 from raschet.scenarios.schema import structure_problems
 from raschet.scenarios.validate import meaning_problems
 from raschet.tariffs.models import AccountService, CalcRule, KeyRate, Norm, Organization, Service, Tariff
@@ -168,7 +169,9 @@ def interruption_rows(tables: Tables, ids: Ids, interruptions: list[dict], *, ac
 
 
 def scenario_tables(data: dict, start_ids: dict | None = None) -> Tables:
-    """Rows for every object of a checked scenario, parents before children."""
+    """Rows for every object of a checked scenario, parents before children; dated lists are read as
+    step series (``steps.py``), so each row gets its explicit end."""
+    data = steps.resolve_scenario(data)
     tables = Tables(start_ids)
     tables.declare(*MODELS)
     ids = _reference_rows(data, tables)

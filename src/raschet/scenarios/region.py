@@ -3,7 +3,8 @@
 Seeded, so the same ``seed`` (and number of accounts) gives the same region in an empty database:
 Faker ``ru_RU`` names and streets, buildings of 20–300 premises (a few shared by two accounts),
 eight suppliers and ten services per account with tariffs (two steps in 2026: January and the
-October indexation) and norms, registered residents, individual and building meters with a year of
+October indexation) and norms (wastewater is the sum of the account's cold and hot water, ПП 354
+п. 42, so it follows their meters; its own norm, 8.05 = 4.85 + 3.20, is kept for reference), registered residents, individual and building meters with a year of
 monthly readings and a few per cent of them missing. About 1 % of accounts change mid-month: a
 resident arrives or leaves, the area of the premises changes, or electricity passes to the second
 power supplier.
@@ -64,7 +65,9 @@ SEASON = [1, 2, 3, 4, 5, 10, 11, 12]
 SERVICES = [
     ("cold_water", "Холодное водоснабжение", "cold_water", "m3", "VK", "52.30", "metered", {}),
     ("hot_water", "Горячее водоснабжение", "hot_water", "m3", "TS", "238.40", "metered", {}),
-    ("wastewater", "Водоотведение", "wastewater", "m3", "VK", "41.20", "norm", {}),
+    # ПП 354 п. 42: the cold and hot water volumes, whichever method gave each (meter, average, norm)
+    ("wastewater", "Водоотведение", "wastewater", "m3", "VK", "41.20", "sum_of",
+     {"services": ["cold_water", "hot_water"]}),
     ("electricity", "Электроснабжение", "electricity", "kWh", "ES", None, "metered", {}),
     ("heating", "Отопление", "heating", "Gcal", "TS", "2500.00", "heating",
      {"mode": "season", "season_months": SEASON}),

@@ -13,12 +13,13 @@ from decimal import Decimal
 
 from raschet.billing.models import CalcProblem, ChargeLine, Entry, RunStatus
 from raschet.billing.services import calculate_period, close_period
+from raschet.domain.allocation import is_charged
 from raschet.domain.errors import Problem, ProblemsError, problem
 from raschet.domain.money import dec, round_money
 from raschet.domain.periods import Period
 from raschet.housing.models import Account
 from raschet.payments.models import PaymentSource
-from raschet.payments.services import record_payment
+from raschet.payments.services import last_charged_period, record_payment
 from raschet.scenarios.changes import apply_change
 from raschet.scenarios.loader import check_scenario, load_scenario
 
@@ -98,6 +99,7 @@ def build_result(data: dict, periods: list[Period], errors: list[dict]) -> dict:
     for line in lines:
         by_account[line.account_id].append(line)
     payments = _payment_entries()
+    charged = last_charged_period()
     accounts = {}
     for account in Account.objects.order_by("number"):
         own = by_account.get(account.id, [])
@@ -109,6 +111,9 @@ def build_result(data: dict, periods: list[Period], errors: list[dict]) -> dict:
             "balances": _balances(account, own, paid, periods),
             "allocations": allocations, "advance": _text(advance, 2), "penalty_statements": [],
         }
+        designated = _designated_advance(paid, charged)
+        if designated:
+            accounts[account.number]["designated_advance"] = designated
     problems = CalcProblem.objects.filter(run__status__in=[RunStatus.DONE, RunStatus.POSTED]).order_by("id")
     seen = set()
     for item in problems:
@@ -131,6 +136,17 @@ def _allocation(entry: Entry) -> dict:
     return {"payment_date": entry.payment.paid_on.isoformat() if entry.payment else None,
             "ref_period": entry.ref_period, "service": entry.service.code, "supplier": entry.supplier.code,
             "amount": _text(-entry.amount, 2)}
+
+
+def _designated_advance(entries: list[Entry], charged: Period | None) -> dict[str, str]:
+    """The part of the advance that waits for a period its payer named and that is not charged yet,
+    per period (an optional key of the result; domain.md §7 rule 1)."""
+    held: dict[str, Decimal] = defaultdict(Decimal)
+    for entry in entries:
+        named = entry.payment.named_period if entry.service_id is None and entry.payment is not None else ""
+        if named and not is_charged(Period.parse(named), charged):
+            held[named] -= entry.amount
+    return {period: _text(amount, 2) for period, amount in sorted(held.items()) if amount}
 
 
 def _payment_rows(entries: list[Entry]) -> list[dict]:

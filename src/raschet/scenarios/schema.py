@@ -23,7 +23,7 @@ CODE = {"type": "string", "minLength": 1, "maxLength": 40}
 SERVICE_KINDS = ["cold_water", "hot_water", "wastewater", "electricity", "gas", "heating", "maintenance",
                  "capital_repair", "waste", "common_needs", "other"]
 UNITS = ["m3", "kWh", "Gcal", "m2", "person", "month"]
-METHODS = ["metered", "norm", "area", "heating", "common_needs", "formula"]
+METHODS = ["metered", "norm", "area", "heating", "common_needs", "sum_of", "formula"]
 ZONES = ["total", "day", "night", "peak", "semipeak"]
 
 
@@ -75,11 +75,21 @@ NORM = _dated(service=CODE, kind={"enum": ["individual", "common"]},
 NORM["required"] += ["service", "kind", "basis"]
 RULE = _dated(service=CODE, method={"enum": METHODS}, building=CODE, account=CODE, params={"type": "object"})
 RULE["required"] += ["service", "method"]
+# sum_of names the services it adds up (scenario-format.md, RULE)
+RULE["if"] = {"properties": {"method": {"const": "sum_of"}}, "required": ["method"]}
+RULE["then"] = {"required": ["params"], "properties": {"params": {
+    "required": ["services"], "properties": {"services": {"type": "array", "minItems": 1, "items": CODE}}}}}
+# A change replaces dated lists: they have the shape of the lists they replace (steps.py reads them).
+CHANGE = {"type": "object", "minProperties": 1, "properties": {
+    "residents": ACCOUNT["properties"]["residents"], "services": ACCOUNT["properties"]["services"],
+    "area": PREMISES["properties"]["area"], "tariffs": {"type": "array", "items": TARIFF},
+    "norms": {"type": "array", "items": NORM}, "rules": {"type": "array", "items": RULE},
+    "key_rates": {"type": "array", "items": _dated(value=DECIMAL)}}}
 STEP = {"type": "object", "minProperties": 1, "maxProperties": 1, "properties": {
     "calculate": PERIOD, "close": PERIOD,
     "pay": _obj(["account", "date", "amount"], account=CODE, date=DATE, amount=DECIMAL, period=PERIOD,
                 source={"type": "string"}),
-    "change": {"type": "object", "minProperties": 1},
+    "change": CHANGE,
     "penalty_statement": _obj(["account", "as_of"], account=CODE, as_of=DATE)},
     "additionalProperties": False}
 

@@ -7,12 +7,12 @@ lists everything that has to be fixed.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
 from raschet.domain.errors import Problem, problem
 from raschet.domain.money import dec
+from raschet.scenarios import steps
 from raschet.scenarios.schema import json_path
 
 Path = tuple
@@ -39,23 +39,9 @@ class Checker:
             self.add("unknown_reference", path, kind=kind, value=value)
 
     def dated_lists(self, rows: list[tuple[Path, tuple, dict]], what: str) -> None:
-        """Rows ``(path, key, item)`` with valid_from/valid_to: refuse inverted and overlapping intervals."""
-        by_key: dict[tuple, list[tuple[date, date | None, Path]]] = defaultdict(list)
-        for path, key, item in rows:
-            start, end = _date(item["valid_from"]), _date(item.get("valid_to"))
-            if end is not None and end <= start:
-                self.add("invalid_range", (*path, "valid_to"), start=item["valid_from"], end=item["valid_to"])
-                continue
-            by_key[key].append((start, end, path))
-        for intervals in by_key.values():
-            intervals.sort(key=lambda row: row[0])
-            for (_s1, e1, p1), (s2, _e2, p2) in zip(intervals, intervals[1:], strict=False):
-                if e1 is None or s2 < e1:
-                    self.add("overlap", p2, what=what, first=json_path(p1), second=json_path(p2))
-
-
-def _date(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
+        """Rows ``(path, key, item)`` of dated lists read as step series (``steps.py``): refuse inverted
+        ranges, two starts on one day, explicit ranges that overlap."""
+        self.problems += steps.series_problems(rows, what)
 
 
 def _positive(checker: Checker, path: Path, value, *, allow_zero: bool = False) -> None:
@@ -96,25 +82,41 @@ def check_reference_data(checker: Checker) -> None:
         checker.reference((*path, "supplier"), "организация", t["supplier"], checker.organizations)
         checker.reference((*path, "building"), "дом", t.get("building"), checker.buildings)
         _positive(checker, (*path, "value"), t["value"], allow_zero=True)
-        tariffs.append((path, (t["service"], t["supplier"], t.get("zone", "total"), t.get("band"),
-                               t.get("building")), t))
+        tariffs.append((path, steps.key("tariffs", t), t))
     for i, n in enumerate(data["norms"]):
         path = ("norms", i)
         checker.reference((*path, "service"), "услуга", n["service"], checker.services)
         checker.reference((*path, "building"), "дом", n.get("building"), checker.buildings)
         _positive(checker, (*path, "value"), n["value"], allow_zero=True)
-        norms.append((path, (n["service"], n["kind"], n["basis"], n.get("building")), n))
+        norms.append((path, steps.key("norms", n), n))
     for i, r in enumerate(data["rules"]):
         path = ("rules", i)
         checker.reference((*path, "service"), "услуга", r["service"], checker.services)
         checker.reference((*path, "building"), "дом", r.get("building"), checker.buildings)
         checker.reference((*path, "account"), "лицевой счёт", r.get("account"), checker.accounts)
-        rules.append((path, (r["service"], r.get("building"), r.get("account")), r))
+        rules.append((path, steps.key("rules", r), r))
+        check_sum_of(checker, path, r)
     checker.dated_lists(tariffs, "тарифа")
     checker.dated_lists(norms, "норматива")
     checker.dated_lists(rules, "правила расчёта")
     rates = [(("key_rates", i), (), r) for i, r in enumerate(data.get("key_rates", []))]
     checker.dated_lists(rates, "ключевой ставки")
+
+
+def check_sum_of(checker: Checker, path: Path, rule: dict) -> None:
+    """``sum_of`` adds up volumes of other services computed by individual methods (engine/methods/sum_of.py)."""
+    if rule["method"] != "sum_of":
+        return
+    methods = {(r["service"], r["method"]) for r in checker.data["rules"]}
+    for index, code in enumerate(rule["params"]["services"]):
+        here = (*path, "params", "services", index)
+        checker.reference(here, "услуга", code, checker.services)
+        later = sorted(m for s, m in methods if s == code and m in ("heating", "common_needs", "sum_of"))
+        if code == rule["service"] or later:
+            reason = ("услуга не может складываться из самой себя" if code == rule["service"] else
+                      f"услуга считается способом «{later[0]}», её объём ещё не известен; сложить можно объёмы "
+                      "способов metered, norm, area и formula")
+            checker.add("invalid_value", here, value=code, field="services", reason=reason)
 
 
 def check_meter(checker: Checker, path: Path, meter: dict) -> None:
@@ -195,7 +197,7 @@ def check_account(checker: Checker, path: Path, account: dict, meter_codes: dict
         spath = (*path, "services", i)
         checker.reference((*spath, "service"), "услуга", s["service"], checker.services)
         checker.reference((*spath, "supplier"), "организация", s["supplier"], checker.organizations)
-        services.append((spath, (s["service"],), s))
+        services.append((spath, steps.key("services", s), s))
     checker.dated_lists(services, "подключения услуги")
     check_interruptions(checker, path, account.get("interruptions", []))
     for i, absence in enumerate(account.get("absences", [])):
@@ -214,4 +216,5 @@ def meaning_problems(data: dict) -> list[Problem]:
         return checker.problems
     check_reference_data(checker)
     check_buildings(checker)
+    checker.problems += steps.change_problems(data)
     return checker.problems

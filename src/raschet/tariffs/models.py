@@ -180,6 +180,7 @@ class Method(models.TextChoices):
     AREA = "area", "по площади"
     HEATING = "heating", "отопление"
     COMMON_NEEDS = "common_needs", "КР на СОИ"
+    SUM_OF = "sum_of", "сумма объёмов других услуг (водоотведение = ХВС + ГВС)"
     FORMULA = "formula", "по формуле"
 
 

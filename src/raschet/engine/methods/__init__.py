@@ -17,6 +17,7 @@ from raschet.engine.methods.building import common_needs, heating
 from raschet.engine.methods.formula import formula
 from raschet.engine.methods.metered import metered
 from raschet.engine.methods.simple import area, norm
+from raschet.engine.methods.sum_of import sum_of
 
 Method = Callable[..., tuple[pl.DataFrame, pl.DataFrame]]
 
@@ -27,6 +28,8 @@ METHODS: dict[str, Method] = {
     "heating": heating,
     "common_needs": common_needs,
     "formula": formula,
+    "sum_of": sum_of,
 }
 
-DISTRIBUTED = frozenset({"heating", "common_needs"})
+# sum_of is not distributed, but like common_needs it needs the individual volumes, so it runs here.
+DISTRIBUTED = frozenset({"heating", "common_needs", "sum_of"})
