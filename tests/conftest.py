@@ -53,3 +53,9 @@ def _unlock_ledger_before_flush(request):
     yield
     with connection.cursor() as cursor:
         cursor.execute("INSERT INTO billing_ledger_unlock (id) VALUES (1)")
+
+
+@pytest.fixture(autouse=True)
+def _plain_http_in_tests(settings):
+    """Production settings redirect HTTP to HTTPS; the test client and live servers speak plain HTTP."""
+    settings.SECURE_SSL_REDIRECT = False

@@ -6,13 +6,14 @@ import json
 import sys
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
+from raschet.commandline import ProjectCommand
 from raschet.domain.errors import ProblemsError
 from raschet.scenarios.loader import load_scenario, read_scenario
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = "Сценарии: load — проверить и загрузить файл сценария (raschet-scenario/1)."
 
     def add_arguments(self, parser: CommandParser) -> None:
