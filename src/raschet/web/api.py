@@ -9,16 +9,15 @@ unexpected error is logged with a reference and answers 500 with the same body, 
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
-from decimal import Decimal
 
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
 from raschet.domain.errors import Problem, ProblemsError, problem
+from raschet.domain.jsonio import load_json
 from raschet.exchange.qr import QrError
 from raschet.payments.api import router as payments_router
 from raschet.web.errors import status_of
@@ -28,39 +27,11 @@ MAX_BODY = 1_000_000
 log = logging.getLogger("raschet.api")
 
 
-def _refuse_constant(name: str):
-    raise ValueError(f"{name} не является числом")
-
-
-def _depth(node: object) -> int:
-    """Nesting depth of parsed JSON, without recursion."""
-    deepest, stack = 0, [(node, 1)]
-    while stack:
-        item, level = stack.pop()
-        deepest = max(deepest, level)
-        if isinstance(item, dict):
-            stack += [(value, level + 1) for value in item.values()]
-        elif isinstance(item, list):
-            stack += [(value, level + 1) for value in item]
-    return deepest
-
-
 def parse_json(data: bytes, subject: str = "body") -> object:
-    """JSON with Decimal numbers; a problem (never an exception of the parser) for anything else."""
+    """The request body as JSON with Decimal numbers; a problem (never a parser exception) otherwise."""
     if len(data) > MAX_BODY:
         raise ProblemsError([problem("invalid_structure", subject, reason=f"тело запроса больше {MAX_BODY} байт")])
-    try:
-        value = json.loads(data, parse_float=Decimal, parse_constant=_refuse_constant)
-    except RecursionError:
-        value = None
-        reason = f"вложенность JSON больше {MAX_DEPTH} уровней"
-    except (ValueError, UnicodeDecodeError) as error:  # JSONDecodeError is a ValueError
-        value, reason = None, f"это не JSON в UTF-8 ({error})"
-    else:
-        reason = f"вложенность JSON больше {MAX_DEPTH} уровней" if _depth(value) > MAX_DEPTH else ""
-    if reason:
-        raise ProblemsError([problem("invalid_structure", subject, reason=reason)])
-    return value
+    return load_json(data, subject, MAX_DEPTH)
 
 
 class DecimalParser(Parser):
