@@ -45,7 +45,11 @@ def check_scenario(data: object) -> list[Problem]:
     """Structure first; bounds and meaning only when the structure holds (else the walk would trip
     on it). A file that passes loads: the bounds are those of the database and the engine."""
     problems = structure_problems(data)
-    return problems or limit_problems(data) + meaning_problems(data)
+    if problems:
+        return problems
+    meaning = meaning_problems(data)
+    said = {p.subject for p in meaning}  # a negative area is the meaning check's to explain
+    return meaning + [p for p in limit_problems(data) if p.subject not in said]
 
 
 def _d(text: str | None) -> date | None:
