@@ -3,7 +3,8 @@
 Each :class:`Bound` carries the limits of its database column (``max_digits``, ``places``) and of
 common sense (``minimum``, ``maximum``), and the engine's: it keeps volumes, tariffs, norms and
 shares in 10⁻⁶ and areas in 10⁻⁴ as Int64 (``raschet.engine.fixed``), so no value may have more
-decimals than its column or exceed about 9·10¹².  The scenario checker and loader, the bank
+decimals than its column or exceed about 9·10¹²; and SQLite keeps numerics as 8-byte floats, where
+only 15 significant digits survive, so no bound has more (:data:`SIGNIFICANT_DIGITS`).  The scenario checker and loader, the bank
 registries, the API and the forms all check through :meth:`Bound.read`, so a file that passes the
 check always loads, and a value is refused, never rounded or truncated on the way in.
 
@@ -96,9 +97,13 @@ def _text(number: Decimal) -> str:
     return f"{number:,f}".replace(",", " ")
 
 
+SIGNIFICANT_DIGITS = 15
+
+
 def _bound(label: str, places: int, minimum: str, maximum: str, max_digits: int, **flags: bool) -> Bound:
     bound = Bound(label, places, Decimal(minimum), Decimal(maximum), max_digits, **flags)
     assert bound.maximum < 10 ** (max_digits - places), label  # common sense within the column
+    assert len(str(int(abs(bound.maximum)))) + places <= SIGNIFICANT_DIGITS, label  # what SQLite keeps exactly
     return bound
 
 
@@ -117,9 +122,10 @@ NORM = _bound("норматив в месяц", 6, "0", "100000", 20)
 SHARE = _bound("доля в помещении", 6, "0", "1", 9, above_minimum=True)
 KEY_RATE = _bound("ключевая ставка, %", 4, "0", "100", 7)
 RESIDENTS = _bound("число проживающих", 0, "0", "9999", 5, integer=True)
-# Readings: NUMERIC(22, 7) and GIS ЖКХ's 15 integer digits, but the engine keeps 10⁻⁶ in Int64.
-READING = _bound("показание", 6, "0", "999999999999.999999", 22)
-METER_DIGITS = _bound("разрядность прибора", 0, "1", "12", 5, integer=True)
+# Readings: NUMERIC(22, 7) and GIS ЖКХ's 15 integer digits, but the engine keeps 10⁻⁶ and SQLite
+# 15 significant digits: 9 integer digits (a register of 9) with 6 decimals.
+READING = _bound("показание", 6, "0", "999999999.999999", 22)
+METER_DIGITS = _bound("разрядность прибора", 0, "1", "9", 5, integer=True)
 EXCESS_HOURS = _bound("часов сверх допустимого", 2, "0", "10000", 8, above_minimum=True)
 PERCENT_PER_HOUR = _bound("снижение за час, %", 4, "0", "99", 6)
 INCREASING_FACTOR = _bound("повышающий коэффициент", 4, "0", "100", 8)

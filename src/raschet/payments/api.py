@@ -18,15 +18,17 @@ import os
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Sum
 from django.http import HttpResponse
+from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.security import APIKeyHeader, django_auth
 from pydantic import field_validator
 
 from raschet.access import ApiClient
 from raschet.billing.models import Entry
-from raschet.domain.bounds import PAYMENT_AMOUNT, TEXT_LENGTH
+from raschet.domain.bounds import DEFAULT_FUTURE_DAYS, PAYMENT_AMOUNT, TEXT_LENGTH, date_reason
 from raschet.domain.errors import ProblemsError, problem
 from raschet.domain.periods import Period
 from raschet.exchange import parse_payment_qr
@@ -73,6 +75,15 @@ class PaymentIn(Schema):
         if number is None:
             raise ValueError(reason)
         return number
+
+    @field_validator("date")
+    @classmethod
+    def not_in_the_future(cls, value: date) -> date:
+        """The service refuses it too; here the refusal names ``body.date``."""
+        reason = date_reason(value, timezone.localdate(), getattr(settings, "RASCHET_FUTURE_DAYS", DEFAULT_FUTURE_DAYS))
+        if reason:
+            raise ValueError(reason)
+        return value
 
     @field_validator("account")
     @classmethod
