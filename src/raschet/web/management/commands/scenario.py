@@ -27,7 +27,8 @@ class Command(ProjectCommand):
         run.add_argument("--database", help="URL базы (по умолчанию новый временный файл SQLite)")
 
     def handle(self, *args, action: str, file: str, **options) -> None:
-        call_command("migrate", verbosity=0, interactive=False)
+        if action != "check":  # a check is pure: it touches no database
+            call_command("migrate", verbosity=0, interactive=False)
         try:
             data = read_scenario(file)
             if action == "run":
