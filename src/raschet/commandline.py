@@ -80,6 +80,15 @@ def period_arg(text: str) -> Period:
             from None
 
 
+def as_period(value: Period | str) -> Period:
+    """An option's period: parsed by its type on the command line, still text from ``call_command(period=…)``."""
+    return value if isinstance(value, Period) else period_arg(value)
+
+
+def as_date(value: date | str) -> date:
+    return value if isinstance(value, date) else date_arg(value)
+
+
 def date_arg(text: str) -> date:
     try:
         value = date.fromisoformat(text)

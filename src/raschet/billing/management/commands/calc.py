@@ -12,7 +12,7 @@ from tqdm import tqdm
 
 from raschet.billing.exact import units
 from raschet.billing.services import calculate_period, resume_run
-from raschet.commandline import ProjectCommand, actor_from, add_user_argument, period_arg
+from raschet.commandline import ProjectCommand, actor_from, add_user_argument, as_period, period_arg
 from raschet.domain.errors import ProblemsError
 from raschet.domain.periods import Period
 from raschet.housing.models import Account
@@ -44,7 +44,7 @@ class Command(ProjectCommand):
 
     def handle(self, *args, period: Period, account: list[str] | None, simulate: bool, background: bool,
                workers: int | None, resume: int | None, user: str | None, **options) -> None:
-        target, actor = period, actor_from(user)
+        target, actor = as_period(period), actor_from(user)
         if resume is not None:
             return self.resume(resume, workers, actor)
         if background:

@@ -8,7 +8,7 @@ from django.core.management.base import CommandParser
 
 from raschet.billing.models import BillingPeriod, RecalcMark
 from raschet.billing.services import close_period, post_period
-from raschet.commandline import ProjectCommand, actor_from, add_user_argument, period_arg
+from raschet.commandline import ProjectCommand, actor_from, add_user_argument, as_period, period_arg
 from raschet.domain.errors import ProblemsError
 from raschet.domain.periods import Period
 
@@ -31,7 +31,7 @@ class Command(ProjectCommand):
             pending = RecalcMark.objects.count()
             self.stdout.write(f"Ожидают перерасчёта: {pending} (лицевой счёт, период)")
             return
-        target = period
+        target = as_period(period)
         try:
             done = (post_period if action == "post" else close_period)(period=target, actor=actor_from(user))
         except ProblemsError as error:

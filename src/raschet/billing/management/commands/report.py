@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import CommandParser
 
 from raschet.billing.turnover import COLUMNS, GROUPS, HEADINGS, totals, turnover, write_xlsx
-from raschet.commandline import ProjectCommand, output_file_arg, period_arg
+from raschet.commandline import ProjectCommand, as_period, output_file_arg, period_arg
 from raschet.domain.errors import ProblemsError, problem
 from raschet.domain.periods import Period
 
@@ -25,14 +25,14 @@ class Command(ProjectCommand):
 
     def handle(self, *args, report: str, period: Period, to: Period | None, by: str, xlsx: Path | None,
                **options) -> None:
-        first, last = period, to
+        first, last = as_period(period), as_period(to) if to else None
         if last is not None and last < first:
             raise ProblemsError([problem("invalid_value", "--to", value=str(last), field="--to",
                                          reason=f"последний период раньше первого (--period {first})")])
         rows = turnover(first, last, by)
         title = f"Оборотно-сальдовая ведомость за {first}" + (f" – {last}" if last else "") + f" (по: {by})"
         if xlsx:
-            write_xlsx(rows, xlsx, title)
+            write_xlsx(rows, Path(xlsx), title)
             self.stdout.write(f"{title}: строк {len(rows)}, сохранено в {xlsx}")
         else:
             self.stdout.write(title)

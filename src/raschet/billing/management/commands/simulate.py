@@ -13,6 +13,8 @@ from raschet.commandline import (
     ProjectCommand,
     actor_from,
     add_user_argument,
+    as_date,
+    as_period,
     date_arg,
     number_arg,
     output_file_arg,
@@ -51,6 +53,9 @@ class Command(ProjectCommand):
 
     def handle(self, *args, what: str, period: Period, service: str, value: Decimal, valid_from: date,
                building: str | None, xlsx: Path | None, user: str | None, **options) -> None:
+        period, valid_from = as_period(period), as_date(valid_from)  # call_command may pass them as text
+        if not isinstance(value, Decimal):
+            value = number_arg(bounds.TARIFF if what == "tariff" else bounds.NORM)(str(value))
         building_id = _known(Building, "code", building, "--building", "дом") if building else None
         _known(Service, "code", service, "--service", "услуга")
         key = {"service": service, "building_id": building_id}
@@ -70,7 +75,7 @@ class Command(ProjectCommand):
         total = sum(result.detail["difference"].to_list(), Decimal(0))
         self.stdout.write(f"Итого разница: {total} ₽ по {result.detail['account_id'].n_unique()} лицевым счетам")
         if xlsx:
-            write_xlsx(result, xlsx, title)
+            write_xlsx(result, Path(xlsx), title)
             self.stdout.write(f"Расшифровка сохранена в {xlsx}")
 
 

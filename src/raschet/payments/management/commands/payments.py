@@ -9,7 +9,14 @@ from pathlib import Path
 from django.core.management.base import CommandParser
 from tqdm import tqdm
 
-from raschet.commandline import ProjectCommand, actor_from, add_user_argument, date_arg, output_file_arg
+from raschet.commandline import (
+    ProjectCommand,
+    actor_from,
+    add_user_argument,
+    as_date,
+    date_arg,
+    output_file_arg,
+)
 from raschet.domain.errors import ProblemsError, problem
 from raschet.exchange import ParsedRegistry, detect_format, parse_dbf, parse_mapped, parse_sber
 from raschet.payments.imports import import_registry
@@ -63,15 +70,16 @@ class Command(ProjectCommand):
     def transfers(self, first, last, xlsx: Path | None, csv: Path | None, **options) -> None:
         from raschet.payments import settlements
 
+        first, last = as_date(first), as_date(last)
         if last < first:
             raise ProblemsError([problem("invalid_value", "--to", value=str(last), field="--to",
                                          reason=f"дата раньше начальной (--from {first})")])
         rows = settlements.transfers(first, last)
         title = f"Перечисления поставщикам с {first} по {last}"
         if xlsx:
-            settlements.write_xlsx(rows, xlsx, title)
+            settlements.write_xlsx(rows, Path(xlsx), title)
         if csv:
-            settlements.write_csv(rows, csv)
+            settlements.write_csv(rows, Path(csv))
         self.stdout.write(title)
         for row in rows:
             self.stdout.write(f"  {row.day} {row.name[:40]:<40} собрано {row.collected:>14} "
