@@ -70,6 +70,8 @@ CASES = {  # the five files of the issue that `scenario check` passed and `scena
     "year 0001": (lambda d: d["tariffs"][0].update(valid_from="0001-01-01"), "tariffs[0].valid_from"),
     "reading in a change": (lambda d: d["timeline"].append({"change": {"meter": "CW-1", "readings": [
         {"date": "2026-04-25", "value": "1e20"}]}}), "timeline[1].change.readings[0].value"),
+    "reading beyond the register": (lambda d: account_of(d)["meters"][0].update(digits=2),
+                                    "buildings[0].premises[0].accounts[0].meters[0].readings[0]"),
     "residents as text in a change": (lambda d: d["timeline"].append({"change": {"account": "1000000001",
                                                                                  "residents": "x"}}),
                                       "timeline[1].change.residents"),
