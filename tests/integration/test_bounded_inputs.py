@@ -181,3 +181,17 @@ def test_scenario_with_an_unknown_structure_inside_a_change_is_refused_before_an
     data = copy.deepcopy(scenario(scenario_path))
     data["timeline"].append({"change": {"tariffs": [{"service": "cold_water"}]}})
     assert any(p.subject.startswith("timeline[1].change.tariffs[0]") for p in check_scenario(data))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unexpected_api_failure_is_a_stable_500_body_and_a_log_entry(client, charged, monkeypatch, caplog):
+    def broken(**_kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("raschet.payments.api.record_payment", broken)
+    body = {"account": "1000000001", "date": "2026-04-20", "amount": "1.00", "operation_id": "u-1"}
+    answer = client.post("/api/v1/payments", body, content_type="application/json", HTTP_X_API_KEY="test-key")
+    [error] = answer.json()["errors"]
+    assert answer.status_code == 500 and error["code"] == "internal_error" and "disk on fire" not in error["message"]
+    reference = error["message"].split("номер ")[1].split(")")[0]
+    assert any(reference in record.getMessage() for record in caplog.records)
