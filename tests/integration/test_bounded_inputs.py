@@ -195,3 +195,23 @@ def test_an_unexpected_api_failure_is_a_stable_500_body_and_a_log_entry(client, 
     assert answer.status_code == 500 and error["code"] == "internal_error" and "disk on fire" not in error["message"]
     reference = error["message"].split("номер ")[1].split(")")[0]
     assert any(reference in record.getMessage() for record in caplog.records)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("value", "ok"), [("52,30", True), ("1 000.5", True), ("1e3", False), ("1_000", False),
+                                           ("５２", False), ("52.3000001", False), ("12345678901234567890", False),
+                                           ("NaN", False)])
+def test_admin_forms_read_numbers_by_the_same_rule(rf, scenario_path, value, ok):
+    from django.contrib import admin
+
+    load_scenario(scenario(scenario_path))
+    request = rf.get("/")
+    request.user = get_user_model().objects.create_superuser("admin", "a@example.invalid", "pw-test-1234")
+    form_class = admin.site._registry[Tariff].get_form(request)
+    tariff = Tariff.objects.get()
+    data = {"service": tariff.service_id, "supplier": tariff.supplier_id, "zone": "total", "valid_from": "2027-01-01",
+            "value": value, "legal_basis": ""}
+    form = form_class(data=data)
+    assert form.is_valid() == ok, form.errors
+    residents = admin.site._registry[Account].inlines
+    assert any("ResidentCount" in inline.__name__ for inline in residents)

@@ -6,6 +6,7 @@ from django.contrib import admin
 
 from raschet.metering import models
 from raschet.metering.services import ReadingIn, check_readings
+from raschet.plain_numbers import BoundedNumbers, PlainDecimalField
 
 
 class ReadingForm(forms.ModelForm):
@@ -15,6 +16,7 @@ class ReadingForm(forms.ModelForm):
     class Meta:
         model = models.Reading
         fields = ("meter", "date", "zone", "value", "source")
+        field_classes = {"value": PlainDecimalField}
 
     def clean(self):
         cleaned = super().clean()
@@ -27,7 +29,7 @@ class ReadingForm(forms.ModelForm):
         return cleaned
 
 
-class ReadingInline(admin.TabularInline):
+class ReadingInline(BoundedNumbers, admin.TabularInline):
     model = models.Reading
     form = ReadingForm
     extra = 1
@@ -37,7 +39,7 @@ class ReadingInline(admin.TabularInline):
 
 
 @admin.register(models.Meter)
-class MeterAdmin(admin.ModelAdmin):
+class MeterAdmin(BoundedNumbers, admin.ModelAdmin):
     list_display = ("code", "serial", "service", "scope", "account", "building", "installed", "removed",
                     "verification_due")
     list_filter = ("scope", "service")
@@ -57,7 +59,7 @@ class MeterAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Reading)
-class ReadingAdmin(admin.ModelAdmin):
+class ReadingAdmin(BoundedNumbers, admin.ModelAdmin):
     form = ReadingForm
     list_display = ("meter", "date", "zone", "value", "source", "entered_by", "entered_at")
     list_filter = ("source", "zone")

@@ -10,6 +10,7 @@ from raschet import access
 from raschet.domain.errors import ProblemsError
 from raschet.payments import models
 from raschet.payments.services import assign_suspense, reverse_payment
+from raschet.plain_numbers import BoundedNumbers
 
 
 @admin.register(models.PaymentRegistry)
@@ -93,5 +94,5 @@ class RegistryMappingAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.AgentContract)
-class AgentContractAdmin(admin.ModelAdmin):
+class AgentContractAdmin(BoundedNumbers, admin.ModelAdmin):
     list_display = ("supplier", "number", "commission_percent", "valid_from", "valid_to")
