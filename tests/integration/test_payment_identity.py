@@ -109,3 +109,30 @@ def test_rows_recorded_before_the_migration_keep_their_identity(charged):
     again = import_registry(parse_sber(registry("2", LINE), "b.txt"))
     assert (again.imported, again.duplicates) == (0, 1)
     assert Payment.objects.get().agent == "sber"
+
+
+def test_the_same_payment_sent_twice_at_once_is_taken_once(charged):
+    """Two requests racing with one idempotency key: one payment; the loser gets the first one back."""
+    import threading
+
+    from django.db import connections
+
+    from raschet.payments.services import record_payment
+
+    results, start = [], threading.Barrier(2)
+
+    def send():
+        try:
+            start.wait()
+            results.append(record_payment(account_number="1000000001", paid_on=date(2026, 4, 20),
+                                          amount=Decimal("70.00"), source="api", operation_id="race-1").pk)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(results) == 2 and results[0] == results[1]
+    assert Payment.objects.count() == 1 and paid_total() == Decimal("70.00")
