@@ -196,7 +196,7 @@ class FieldReader:
         if found is not None and found < 0:
             found, reason = None, "сумма не может быть отрицательной"
         if found is not None and found > limit.maximum:
-            found, reason = None, f"{limit.label}: не больше {format_money(limit.maximum)}"
+            found, reason = None, f"сумма должна быть не больше {format_money(limit.maximum)}"
         if found is not None:
             self._amounts[value if isinstance(value, str) else repr(value)] = found
             if positive and not found:
