@@ -123,7 +123,7 @@ def test_production_settings_are_safe_by_default(tmp_path):
     keys = []
     for name in ("one", "two"):
         env = {**environment(tmp_path / name), "DJANGO_SETTINGS_MODULE": "raschet.web.settings"}
-        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60,
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=240,
                              check=True).stdout.split()
         assert out[:6] == ["False", "True", "True", "True", "True", "4"]
         key_file = tmp_path / name / "secret_key"

@@ -9,6 +9,7 @@ import copy
 import re
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import dbf
 import pytest
@@ -83,7 +84,7 @@ def with_value(data, path, value):
 
 @pytest.fixture(scope="module")
 def base():
-    data = read_scenario("tests/scenarios/cold_water_meter.json")
+    data = read_scenario(Path(__file__).parent.parent / "scenarios" / "cold_water_meter.json")
     data["timeline"] += [{"pay": {"account": "1000000001", "date": "2026-04-20", "amount": "100.00"}},
                          {"change": {"meter": "CW-1", "readings": [{"date": "2026-04-25", "value": "140"}]}}]
     return data
