@@ -99,3 +99,15 @@ def test_the_operators_admin_form_uses_the_same_check(five_digit_meter):
     assert not form.is_valid() and "подтвердить" in form.errors["value"][0]
     assert ReadingForm(data={**data, "confirmed": "on"}).is_valid()
     assert "разрядный" in ReadingForm(data={**data, "value": "100000", "confirmed": "on"}).errors["value"][0]
+
+
+def test_a_scenario_change_with_a_reading_below_the_meters_history_is_a_reported_error(scenario_path):
+    from raschet.scenarios.runner import run_scenario
+
+    data = read_scenario(scenario_path("cold_water_meter.json"))
+    data["timeline"] += [{"change": {"meter": "CW-1", "readings": [{"date": "2026-04-25", "value": "100"}]}},
+                         {"change": {"meter": "CW-1", "readings": [{"date": "2026-04-26", "value": "140"}]}}]
+    result = run_scenario(data)
+    assert [(e["code"], e["subject"]) for e in result["errors"]] == [("readings_backwards",
+                                                                      "timeline[1].change.readings[0]")]
+    assert list(Reading.objects.filter(date__gte=date(2026, 4, 1)).values_list("value", flat=True)) == [D("140")]
