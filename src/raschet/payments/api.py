@@ -47,7 +47,8 @@ class ApiKey(APIKeyHeader):
         if not key:
             return None
         # compared in constant time, so the answer's timing does not tell how much of a key was right
-        found = [client for known, client in api_clients().items() if hmac.compare_digest(known, key)]
+        given = key.encode("utf-8", "replace")
+        found = [client for known, client in api_clients().items() if hmac.compare_digest(known.encode(), given)]
         return found[0] if found else None
 
 
