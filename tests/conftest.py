@@ -53,3 +53,14 @@ def _unlock_ledger_before_flush(request):
     yield
     with connection.cursor() as cursor:
         cursor.execute("INSERT INTO billing_ledger_unlock (id) VALUES (1)")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _plain_http_in_tests():
+    """Production settings redirect HTTP to HTTPS; the test client and live servers speak plain HTTP.
+
+    Session-wide and before any other session fixture: the live server of the browser tests reads
+    the setting once, when its middleware is built."""
+    from django.conf import settings
+
+    settings.SECURE_SSL_REDIRECT = False

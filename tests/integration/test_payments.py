@@ -81,16 +81,19 @@ def test_reversal_undoes_and_move_reallocates(two_months):
     assert PaymentEvent.objects.filter(action="moved_in", payment=moved).exists()
 
 
-def test_repeated_operation_is_refused(two_months):
-    pay("10.00", operation_id="same")
+def test_a_repeat_returns_the_first_payment_and_a_reused_key_is_refused(two_months):
+    first = pay("10.00", operation_id="same")
+    again = pay("10.00", operation_id="same", channel="another label")
+    assert again.pk == first.pk and again.repeated and not first.repeated
     with pytest.raises(ProblemsError) as refused:
-        pay("10.00", operation_id="same")
-    assert refused.value.problems[0].code == "duplicate"
-    assert Payment.objects.count() == 1
+        pay("11.00", operation_id="same")
+    assert refused.value.problems[0].code == "idempotency_conflict"
+    assert Payment.objects.count() == 1 and Entry.objects.filter(kind="payment").aggregate(s=Sum("amount"))["s"] == -10
 
 
 def test_suspense_payment_is_assigned_with_an_audit_record(two_months):
-    payment = Payment.objects.create(source="registry", channel="sber", operation_id="x1", paid_on=date(2026, 5, 3),
+    payment = Payment.objects.create(source="registry", channel="sber", agent="sber", operation_id="x1",
+                                     identity="x1", paid_on=date(2026, 5, 3),
                                      amount=D("50.00"), account_text="10000OOOO1", state=PaymentState.SUSPENSE)
     assign_suspense(payment=payment, account_number="1000000001")
     payment.refresh_from_db()

@@ -1,5 +1,6 @@
 """The payments API and the cash desk page."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -28,12 +29,14 @@ def post_payment(client, **overrides):
     return client.post("/api/v1/payments", body, content_type="application/json", **KEY)
 
 
-def test_payment_is_allocated_and_a_repeat_is_a_conflict(client, charged):
+def test_payment_is_allocated_and_a_repeat_returns_the_first(client, charged):
     created = post_payment(client)
     assert created.status_code == 201
     assert {(a["service"], a["amount"]) for a in created.json()["allocations"]} == {("cold_water", "383.52"),
                                                                                    (None, "16.48")}
-    assert post_payment(client).status_code == 409
+    again = post_payment(client)
+    assert (again.status_code, again.json(), again["Idempotent-Replayed"]) == (201, created.json(), "true")
+    assert Payment.objects.count() == 1
     balance = client.get("/api/v1/accounts/1000000001/balance", **KEY).json()
     assert balance == {"account": "1000000001", "debt": "0.00", "advance": "16.48"}
 
@@ -54,6 +57,10 @@ def test_cash_desk_fills_from_the_qr_and_takes_the_payment(client, charged):
     filled = client.post("/cash/", {"qr": qr, "action": "fill"}).content.decode()
     assert 'value="1000000001"' in filled and 'value="2026-03"' in filled and 'value="383.52"' in filled
     done = client.post("/cash/", {"account": "1000000001", "period": "2026-03", "amount": "383.52", "action": "pay",
-                                  "operation_id": "desk-1"}, follow=True).content.decode()
+                                  "operation_id": issued_key(filled)}, follow=True).content.decode()
     assert "Принято 383.52 ₽ по ЛС 1000000001" in done
     assert Payment.objects.get().channel == "cash:cashier"
+
+
+def issued_key(page: str) -> str:
+    return re.search(r'name="operation_id" value="([^"]+)"', page).group(1)

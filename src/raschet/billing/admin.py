@@ -4,6 +4,7 @@ money changes only through the services."""
 from django.contrib import admin
 
 from raschet.billing import models
+from raschet.plain_numbers import BoundedNumbers
 
 try:  # the task queue's own admin is English-only; background work is shown as Job below
     from django_tasks_db.models import DBTaskResult
@@ -82,7 +83,7 @@ class RecalcMarkAdmin(ReadOnlyAdmin):
 
 
 @admin.register(models.ServiceInterruption)
-class ServiceInterruptionAdmin(admin.ModelAdmin):
+class ServiceInterruptionAdmin(BoundedNumbers, admin.ModelAdmin):
     list_display = ("service", "building", "account", "date_from", "date_to", "excess_hours", "percent_per_hour",
                     "reason")
     list_filter = ("service",)

@@ -17,6 +17,8 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from raschet import access
+from raschet.access import require
 from raschet.billing import heating
 from raschet.billing.exact import units
 from raschet.billing.frames import read_frame, write_frame
@@ -252,13 +254,14 @@ def pending_recalculations(before: Period, account_ids: list[int] | None) -> dic
 
 def calculate_period(*, period: Period, account_numbers: Iterable[str] | None = None, simulate: bool = False,
                      recalculate_past: bool = True, progress: Callable[[int], None] | None = None,
-                     workers: int | None = None, keep_lines: bool = False) -> RunOutcome:
+                     workers: int | None = None, keep_lines: bool = False, actor=None) -> RunOutcome:
     """Calculate the open ``period`` for all accounts or the named ones, with recalculation of closed
     periods whose inputs changed; a simulation returns the lines and writes nothing.
 
     A stored run is cut into units (``billing.runs``) run by ``workers`` processes (default: one per
     core on PostgreSQL) or the Dask cluster of ``RASCHET_DASK_SCHEDULER``; its outcome holds the lines
     only with ``keep_lines`` (in this process), else their totals on the run record."""
+    require(actor, access.SIMULATE if simulate else access.CALCULATE_PERIOD)
     _refuse_closed(period)
     started = timezone.now()  # marks made after this moment are left for the next calculation
     account_ids = _account_ids(account_numbers)
@@ -282,8 +285,9 @@ def calculate_period(*, period: Period, account_numbers: Iterable[str] | None = 
 
 
 def resume_run(run_id: int, *, progress: Callable[[int], None] | None = None,
-               workers: int | None = None) -> RunOutcome:
+               workers: int | None = None, actor=None) -> RunOutcome:
     """Finish a full run that stopped (a crash, a failed unit): only the units not done are run."""
+    require(actor, access.CALCULATE_PERIOD)
     run = CalcRun.objects.get(pk=run_id)
     if run.status not in (RunStatus.RUNNING, RunStatus.FAILED) or run.scope != FULL_SCOPE:
         raise ProblemsError([problem("run_not_resumable", str(run_id), run=run_id,
@@ -412,9 +416,10 @@ def _snapshot_balances(period: Period) -> None:
 
 
 @transaction.atomic
-def post_period(*, period: Period) -> int:
+def post_period(*, period: Period, actor=None) -> int:
     """Post the period's calculated lines to the ledger (the period then takes no more calculation,
     but still takes payments); returns the entries posted."""
+    require(actor, access.POST_PERIOD)
     _refuse_closed(period)
     runs = CalcRun.objects.filter(period=str(period), status=RunStatus.DONE, simulate=False)
     full = runs.filter(scope=FULL_SCOPE).order_by("-started_at").first()
@@ -452,11 +457,12 @@ def post_period(*, period: Period) -> int:
 
 
 @transaction.atomic
-def close_period(*, period: Period) -> int:
+def close_period(*, period: Period, actor=None) -> int:
     """Close the period (posting it first if it is only calculated): its entries become immutable and
     its closing balances are kept; returns the entries posted now."""
+    actor = require(actor, access.CLOSE_PERIOD)
     state = BillingPeriod.objects.filter(period=str(period)).values_list("state", flat=True).first()
-    posted = 0 if state == PeriodState.POSTED else post_period(period=period)
+    posted = 0 if state == PeriodState.POSTED else post_period(period=period, actor=actor)
     later = BillingPeriod.objects.filter(state=PeriodState.CLOSED, period__gte=str(period)).first()
     if later is not None:
         raise ProblemsError([problem("period_closed", str(period), period=str(period), closed=later.period)])

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import polars as pl
 
+from raschet import access
+from raschet.access import require
 from raschet.billing.services import compute
 from raschet.domain.periods import Period
 from raschet.engine import Snapshot
@@ -66,8 +68,9 @@ def _totals(lines: pl.DataFrame) -> pl.DataFrame:
     return lines.group_by("account_id", "number", "service", "supplier").agg(pl.col("amount").sum())
 
 
-def simulate(change: WhatIf, period: Period, account_ids: list[int] | None = None) -> Simulation:
+def simulate(change: WhatIf, period: Period, account_ids: list[int] | None = None, *, actor=None) -> Simulation:
     """The period as it is and as it would be with ``change``; only (account, service) pairs that differ."""
+    require(actor, access.SIMULATE)
     before = compute(period, account_ids)
     after = compute(period, account_ids, adjust=change.apply)
     joined = _totals(before.lines).join(_totals(after.lines), on=["account_id", "number", "service", "supplier"],

@@ -7,16 +7,22 @@ from __future__ import annotations
 from django.utils import timezone
 from django_tasks import task
 
+from raschet import access
+from raschet.access import SYSTEM, describe, require
 from raschet.billing.models import Job, JobStatus
 from raschet.domain.errors import ProblemsError
 from raschet.domain.periods import Period
 
 
-def enqueue_calculation(period: Period, account_numbers: list[str] | None = None) -> Job:
-    """Queue the calculation of a period (with the recalculation of marked closed periods)."""
+def enqueue_calculation(period: Period, account_numbers: list[str] | None = None, *, actor=None) -> Job:
+    """Queue the calculation of a period (with the recalculation of marked closed periods). The one
+    who queues it needs the permission to calculate; the job then runs as the system."""
     from raschet.billing.services import scope_size
 
-    job = Job.objects.create(kind="calculate", params={"period": str(period), "accounts": account_numbers},
+    actor = require(actor, access.CALCULATE_PERIOD)
+
+    job = Job.objects.create(kind="calculate", params={"period": str(period), "accounts": account_numbers,
+                                                       "queued_by": describe(actor)},
                              total=scope_size(None) if account_numbers is None else len(account_numbers))
     result = calculate_in_background.enqueue(job.pk)
     Job.objects.filter(pk=job.pk, task_id="").update(task_id=str(result.id))
@@ -39,7 +45,7 @@ def calculate_in_background(job_id: int) -> str:
 
     try:
         outcome = calculate_period(period=Period.parse(job.params["period"]),
-                                   account_numbers=job.params.get("accounts"), progress=progress)
+                                   account_numbers=job.params.get("accounts"), progress=progress, actor=SYSTEM)
     except ProblemsError as error:
         message = "; ".join(p.message for p in error.problems)
         Job.objects.filter(pk=job_id).update(status=JobStatus.FAILED, message=message, finished_at=timezone.now())

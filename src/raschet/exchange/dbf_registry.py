@@ -82,7 +82,7 @@ def parse_dbf(
         table, how = _open(path, source, encoding)
         try:
             used = str(table.codepage.name)
-            payments = _read(table, source, mapping)
+            payments = _read_whole(table, source, mapping)
         finally:
             table.close()
     return ParsedRegistry(
@@ -104,6 +104,18 @@ def _from_saved(saved: dict[str, Any]) -> dict[str, Any]:
         if key in saved:
             flat[key] = saved[key]
     return flat
+
+
+def _read_whole(table: dbf.Table, source: str, mapping: dict[str, Any]) -> list[RegistryPayment]:
+    """The records of a table whose header opened: a cut or damaged body is a refusal of the file,
+    never an exception of the ``dbf`` package (found by the fuzz test of the parsers)."""
+    try:
+        return _read(table, source, mapping)
+    except ProblemsError:
+        raise
+    except Exception as error:  # dbf raises ValueError, struct.error, … for records it cannot read
+        reason = f"записи файла не читаются: файл обрезан или повреждён ({type(error).__name__})"
+        raise ProblemsError([problem("invalid_file", source, reason=reason)]) from None
 
 
 def _open(path: Path, source: str, encoding: str | None) -> tuple[dbf.Table, str]:

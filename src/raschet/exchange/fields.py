@@ -11,11 +11,14 @@ instead of 100,000 (the values are immutable, so sharing them is safe).
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
 from decimal import Decimal
 
+from raschet.domain import bounds
+from raschet.domain.bounds import Bound
 from raschet.domain.errors import Problem
-from raschet.domain.money import dec, round_money
+from raschet.domain.money import format_money, round_money
 from raschet.domain.periods import Period
 from raschet.exchange.problems import exchange_problem
 
@@ -29,6 +32,7 @@ PERIOD_FORMATS: dict[str, tuple[str, str]] = {
 
 _DATE_EXAMPLE = date(2026, 3, 5)
 _TOLERANCE = Decimal("0.000001")
+_TOO_LARGE = Decimal("1e15")  # beyond any bound: refused before rounding, which could not hold it
 
 
 def date_layout(date_format: str) -> tuple[str, str]:
@@ -159,17 +163,24 @@ class FieldReader:
         return found
 
     def amount(
-        self, value: str | Decimal | int | float | None, field: str, subject: str, *, positive: bool = False
+        self,
+        value: str | Decimal | int | float | None,
+        field: str,
+        subject: str,
+        *,
+        positive: bool = False,
+        limit: Bound = bounds.FEE,
     ) -> Decimal | None:
-        """Whole kopecks, not negative (and above zero when ``positive``), always 2 decimals."""
-        # Only valid non-negative amounts are cached, so a hit needs no check beyond zero.
+        """Whole kopecks, not negative (and above zero when ``positive``), always 2 decimals, at most
+        ``limit.maximum`` (a payment's bound by default; a footer total has its own)."""
+        # Only valid non-negative amounts are cached, so a hit needs no check beyond zero and the limit.
         found = self._amounts.get(value if isinstance(value, str) else repr(value))
-        if found is None or (positive and not found):
-            return self._new_amount(value, field, subject, positive)
+        if found is None or (positive and not found) or found > limit.maximum:
+            return self._new_amount(value, field, subject, positive, limit)
         return found
 
     def _new_amount(
-        self, value: str | Decimal | int | float | None, field: str, subject: str, positive: bool
+        self, value: str | Decimal | int | float | None, field: str, subject: str, positive: bool, limit: Bound
     ) -> Decimal | None:
         if value is None or value == "":
             self.report("registry_missing_field", subject, field=field)
@@ -184,6 +195,8 @@ class FieldReader:
             found, reason = self._convert_amount(value)
         if found is not None and found < 0:
             found, reason = None, "сумма не может быть отрицательной"
+        if found is not None and found > limit.maximum:
+            found, reason = None, f"сумма должна быть не больше {format_money(limit.maximum)}"
         if found is not None:
             self._amounts[value if isinstance(value, str) else repr(value)] = found
             if positive and not found:
@@ -195,6 +208,8 @@ class FieldReader:
     def _convert_amount(self, value: str | Decimal | int | float) -> tuple[Decimal | None, str]:
         if isinstance(value, float):
             number = float_to_decimal(value)
+            if not number.is_finite() or abs(number) >= _TOO_LARGE:  # 1e100 would not even round
+                return None, "это не сумма платежа (слишком большое число)"
             rounded = round_money(number)
             # A formula cell may hold 12.340000000000002 for 12.34; anything further off is a real fraction.
             if abs(number - rounded) > _TOLERANCE:
@@ -203,26 +218,25 @@ class FieldReader:
         if isinstance(value, str) and self.decimal and (",." if self.decimal == "," else ".,")[1] in value:
             return None, f"десятичный разделитель в этом реестре — «{self.decimal}»"
         try:
-            number = dec(value)
-        except (TypeError, ValueError):
-            return None, "это не число"
+            # plain notation only: "1e3", "1_000.00", full-width digits and NaN are not amounts
+            number = bounds.parse_plain(value)
+        except ValueError:
+            return None, "это не число (ожидаются цифры 0–9 и один десятичный разделитель)"
+        if abs(number) >= _TOO_LARGE:
+            return None, "это не сумма платежа (слишком большое число)"
         if number.as_tuple().exponent < -2:  # type: ignore[operator]
             return None, "больше двух знаков после запятой: суммы указываются в рублях с копейками"
         return round_money(number), ""
 
-    def reading(self, text: str | Decimal | int | float, field: str, subject: str) -> Decimal | None:
-        """A meter reading: any non-negative number (volumes keep their decimals)."""
+    def reading(self, text: str | Decimal | int | float, field: str, subject: str) -> Decimal | str:
+        """A meter reading as written: a ``Decimal`` when it is a plain number, else the text itself.
+
+        A reading is never a reason to refuse the registry: the import checks each one against its
+        meter (``raschet.metering.services``), and a bad one is an error row of its line while the
+        payment is taken."""
+        if isinstance(text, float):
+            return float_to_decimal(text) if math.isfinite(text) else repr(text)
         try:
-            number = float_to_decimal(text) if isinstance(text, float) else dec(text)
-        except (TypeError, ValueError):
-            number = None
-        if number is None or number < 0:
-            self.report(
-                "invalid_value",
-                subject,
-                value=text,
-                field=field,
-                reason="показание должно быть неотрицательным числом, например 123,456.",
-            )
-            return None
-        return number
+            return bounds.parse_plain(text)
+        except ValueError:
+            return str(text)

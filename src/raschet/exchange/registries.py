@@ -26,6 +26,7 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
+from raschet.domain import bounds
 from raschet.domain.errors import ProblemsError, problem
 from raschet.domain.money import format_money
 from raschet.domain.periods import Period
@@ -263,9 +264,7 @@ def _readings(
         if not meter:
             reader.report("registry_reading_pair", subject, position=label)
             continue
-        number = reader.reading(value, f"показание {meter} ({label})", subject)  # type: ignore[arg-type]
-        if number is not None:
-            readings.append((meter, number))
+        readings.append((meter, reader.reading(value, f"показание {meter} ({label})", subject)))  # type: ignore
     return tuple(readings)
 
 
@@ -364,7 +363,7 @@ def _check_footer(
         reader.report("registry_count_mismatch", subject, expected=int(fields[0]), found=payment_lines)
     totals = compute_totals(payments)
     for label, text, found in zip(FOOTER_LABELS[1:], fields[1:4], totals[1:], strict=True):
-        expected = reader.amount(text, f"итог «{label}»", subject)
+        expected = reader.amount(text, f"итог «{label}»", subject, limit=bounds.REGISTRY_TOTAL)
         if expected is not None and not line_problems and expected != found:
             reader.report(
                 "registry_total_mismatch",

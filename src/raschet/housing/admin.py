@@ -6,16 +6,17 @@ from django.contrib import admin
 from raschet.housing import models
 from raschet.housing.forms import StepInlineFormSet
 from raschet.metering.models import Meter
+from raschet.plain_numbers import BoundedNumbers
 from raschet.tariffs.models import AccountService
 
 
-class PremisesAreaInline(admin.TabularInline):
+class PremisesAreaInline(BoundedNumbers, admin.TabularInline):
     model = models.PremisesArea
     formset = StepInlineFormSet
     extra = 0
 
 
-class AccountInline(admin.TabularInline):
+class AccountInline(BoundedNumbers, admin.TabularInline):
     model = models.Account
     extra = 0
     fields = ("number", "payer", "share", "opened", "closed")
@@ -42,7 +43,7 @@ class BuildingMeterInline(admin.TabularInline):
 
 
 @admin.register(models.Building)
-class BuildingAdmin(admin.ModelAdmin):
+class BuildingAdmin(BoundedNumbers, admin.ModelAdmin):
     list_display = ("address", "code", "total_area", "common_area", "floors", "heating_mode")
     search_fields = ("address", "code")
     list_filter = ("heating_mode",)
@@ -59,7 +60,7 @@ class PremisesAdmin(admin.ModelAdmin):
     inlines = [PremisesAreaInline, AccountInline]
 
 
-class ResidentCountInline(admin.TabularInline):
+class ResidentCountInline(BoundedNumbers, admin.TabularInline):
     model = models.ResidentCount
     formset = StepInlineFormSet
     extra = 0
@@ -92,7 +93,7 @@ class AccountMeterInline(admin.TabularInline):
     show_change_link = True
 
 
-class ParameterInline(admin.TabularInline):
+class ParameterInline(BoundedNumbers, admin.TabularInline):
     model = models.Parameter
     fk_name = "account"
     formset = StepInlineFormSet
@@ -125,7 +126,7 @@ class ChargeLineInline(admin.TabularInline):
 
 
 @admin.register(models.Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(BoundedNumbers, admin.ModelAdmin):
     list_display = ("number", "payer", "address", "share", "opened", "closed")
     search_fields = ("=number", "payer", "phone", "els", "premises__building__address")
     list_filter = ("closed", "premises__kind", "premises__meter_possible")
@@ -148,7 +149,7 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Parameter)
-class ParameterAdmin(admin.ModelAdmin):
+class ParameterAdmin(BoundedNumbers, admin.ModelAdmin):
     list_display = ("key", "value", "building", "premises", "account", "valid_from", "valid_to")
     list_filter = ("key",)
     search_fields = ("key", "account__number", "building__address")

@@ -6,9 +6,11 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 
+from raschet import access
 from raschet.domain.errors import ProblemsError
 from raschet.payments import models
 from raschet.payments.services import assign_suspense, reverse_payment
+from raschet.plain_numbers import BoundedNumbers
 
 
 @admin.register(models.PaymentRegistry)
@@ -58,16 +60,22 @@ class PaymentAdmin(admin.ModelAdmin):
         number = form.cleaned_data.get("assign_to", "").strip()
         if number:
             try:
-                assign_suspense(payment=obj, account_number=number, user=request.user)
+                assign_suspense(payment=obj, account_number=number, actor=request.user)
             except ProblemsError as error:
                 self.message_user(request, "; ".join(p.message for p in error.problems), messages.ERROR)
 
-    @admin.action(description="Сторнировать выбранные платежи")
+    def has_reverse_permission(self, request) -> bool:
+        return access.allowed(request.user, access.REVERSE_PAYMENT)
+
+    @admin.action(description="Сторнировать выбранные платежи", permissions=["reverse"])
     def reverse_selected(self, request, queryset):
         done = 0
-        for payment in queryset.exclude(state=models.PaymentState.REVERSED):
-            reverse_payment(payment=payment, user=request.user)
-            done += 1
+        try:
+            for payment in queryset.exclude(state=models.PaymentState.REVERSED):
+                reverse_payment(payment=payment, actor=request.user)
+                done += 1
+        except ProblemsError as error:  # the service checks the permission whatever the admin shows
+            self.message_user(request, "; ".join(p.message for p in error.problems), messages.ERROR)
         self.message_user(request, f"Сторнировано платежей: {done}.")
 
 
@@ -86,5 +94,5 @@ class RegistryMappingAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.AgentContract)
-class AgentContractAdmin(admin.ModelAdmin):
+class AgentContractAdmin(BoundedNumbers, admin.ModelAdmin):
     list_display = ("supplier", "number", "commission_percent", "valid_from", "valid_to")

@@ -1,20 +1,36 @@
 """The payments API (acquiring, mobile clients): record a payment, read an account's balance, parse a QR.
 
-Authentication: a logged-in session, or an ``X-Api-Key`` header with one of the keys in
-``RASCHET_API_KEYS`` (comma-separated). Problems answer with the status of ``web.errors``.
+Authentication: a logged-in session (the user needs the permission to take payments), or an
+``X-Api-Key`` header with one of the keys in ``RASCHET_API_KEYS``: comma-separated ``NAME:KEY``
+pairs (a bare ``KEY`` is named after its hash). The key's name is the client's identity, and so the
+agent of its payments: a client cannot choose a channel.
+
+Every payment carries an idempotency key — ``operation_id`` in the body and/or the
+``Idempotency-Key`` header (equal if both are given). A repeat returns the first payment with the
+same status and body (and ``Idempotent-Replayed: true``), never a second payment; the same key with
+other content is refused (409). Problems answer with the status of ``web.errors``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Sum
+from django.http import HttpResponse
+from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.security import APIKeyHeader, django_auth
+from pydantic import field_validator
 
+from raschet.access import ApiClient
 from raschet.billing.models import Entry
+from raschet.domain.bounds import DEFAULT_FUTURE_DAYS, PAYMENT_AMOUNT, TEXT_LENGTH, date_reason
+from raschet.domain.errors import ProblemsError, problem
 from raschet.domain.periods import Period
 from raschet.exchange import parse_payment_qr
 from raschet.housing.models import Account
@@ -28,8 +44,23 @@ class ApiKey(APIKeyHeader):
     param_name = "X-Api-Key"
 
     def authenticate(self, request, key):
-        keys = {k.strip() for k in os.environ.get("RASCHET_API_KEYS", "").split(",") if k.strip()}
-        return key if key and key in keys else None
+        if not key:
+            return None
+        # compared in constant time, so the answer's timing does not tell how much of a key was right
+        given = key.encode("utf-8", "replace")
+        found = [client for known, client in api_clients().items() if hmac.compare_digest(known.encode(), given)]
+        return found[0] if found else None
+
+
+def api_clients() -> dict[str, ApiClient]:
+    """``RASCHET_API_KEYS`` as key → client; a bare key is named ``key-`` + 8 hex of its SHA-256."""
+    clients = {}
+    for item in (part.strip() for part in os.environ.get("RASCHET_API_KEYS", "").split(",")):
+        if not item:
+            continue
+        name, _, key = item.rpartition(":")
+        clients[key] = ApiClient(name.strip() or f"key-{hashlib.sha256(key.encode()).hexdigest()[:8]}")
+    return clients
 
 
 AUTH = [ApiKey(), django_auth]
@@ -40,8 +71,32 @@ class PaymentIn(Schema):
     date: date
     amount: Decimal
     period: str | None = None
-    operation_id: str
-    channel: str = "api"
+    operation_id: str | None = None
+
+    @field_validator("amount", mode="before")
+    @classmethod
+    def plain_amount(cls, value):
+        """Plain notation, at most 2 decimals, within bounds: refused, never rounded."""
+        number, reason = PAYMENT_AMOUNT.read(value)
+        if number is None:
+            raise ValueError(reason)
+        return number
+
+    @field_validator("date")
+    @classmethod
+    def not_in_the_future(cls, value: date) -> date:
+        """The service refuses it too; here the refusal names ``body.date``."""
+        reason = date_reason(value, timezone.localdate(), getattr(settings, "RASCHET_FUTURE_DAYS", DEFAULT_FUTURE_DAYS))
+        if reason:
+            raise ValueError(reason)
+        return value
+
+    @field_validator("account")
+    @classmethod
+    def account_length(cls, value: str) -> str:
+        if not value.strip() or len(value) > TEXT_LENGTH["account.number"]:
+            raise ValueError(f"номер лицевого счёта: от 1 до {TEXT_LENGTH['account.number']} символов")
+        return value.strip()
 
 
 class AllocationOut(Schema):
@@ -64,23 +119,52 @@ class BalanceOut(Schema):
     advance: Decimal
 
 
+def _operation_id(request, body: PaymentIn) -> str:
+    header = request.headers.get("Idempotency-Key", "").strip()
+    given = (body.operation_id or "").strip()
+    if header and given and header != given:
+        raise ProblemsError([problem("invalid_value", "body.operation_id", value=given, field="operation_id",
+                                     reason=f"не совпадает с заголовком Idempotency-Key «{header}»")])
+    key = given or header
+    if not key:
+        raise ProblemsError([problem("missing_field", "body.operation_id",
+                                     field="operation_id (или заголовок Idempotency-Key)")])
+    if len(key) > TEXT_LENGTH["payment.operation_id"]:
+        raise ProblemsError([problem("invalid_value", "body.operation_id", value=key[:40] + "…", field="operation_id",
+                                     reason=f"не длиннее {TEXT_LENGTH['payment.operation_id']} символов")])
+    return key
+
+
+def _period(text: str | None) -> Period | None:
+    if not text:
+        return None
+    try:
+        return Period.parse(text)
+    except ValueError as error:
+        raise ProblemsError([problem("invalid_period", "body.period", value=text)]) from error
+
+
 @router.post("/payments", response={201: PaymentOut}, auth=AUTH, summary="Принять оплату и распределить её")
-def create_payment(request, body: PaymentIn):
+def create_payment(request, body: PaymentIn, response: HttpResponse):
+    actor = request.auth if isinstance(request.auth, ApiClient) else request.user
     payment = record_payment(account_number=body.account, paid_on=body.date, amount=body.amount,
-                             named_period=Period.parse(body.period) if body.period else None,
-                             source=PaymentSource.API, channel=body.channel, operation_id=body.operation_id)
+                             named_period=_period(body.period), source=PaymentSource.API,
+                             operation_id=_operation_id(request, body), actor=actor)
     allocations = [AllocationOut(ref_period=e.ref_period, service=e.service.code if e.service else None,
                                  supplier=e.supplier.code if e.supplier else None, amount=-e.amount)
-                   for e in payment.entries.select_related("service", "supplier")]
-    return Status(201, PaymentOut(id=payment.pk, account=body.account, amount=payment.amount, allocations=allocations))
+                   # as recorded: a replay shows what the first answer showed, not later advance spending
+                   for e in payment.entries.filter(reason__in=("", "аванс")).select_related("service", "supplier")
+                   .order_by("id")]
+    if payment.repeated:
+        response["Idempotent-Replayed"] = "true"
+    return Status(201, PaymentOut(id=payment.pk, account=payment.account_text, amount=payment.amount,
+                                  allocations=allocations))
 
 
 @router.get("/accounts/{number}/balance", response=BalanceOut, auth=AUTH, summary="Долг и аванс лицевого счёта")
 def account_balance(request, number: str):
     account = Account.objects.filter(number=number).first()
     if account is None:
-        from raschet.domain.errors import ProblemsError, problem
-
         raise ProblemsError([problem("unknown_reference", number, kind="лицевой счёт", value=number)])
     entries = Entry.objects.filter(account=account)
     debt = entries.filter(service__isnull=False).aggregate(s=Sum("amount"))["s"] or Decimal(0)

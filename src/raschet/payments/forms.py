@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 
+from raschet.domain.bounds import PAYMENT_AMOUNT, TEXT_LENGTH
 from raschet.domain.periods import Period
 from raschet.exchange import parse_payment_qr
 from raschet.exchange.qr import QrError
@@ -12,9 +15,10 @@ from raschet.exchange.qr import QrError
 class CashDeskForm(forms.Form):
     qr = forms.CharField(label="QR-код квитанции", required=False, widget=forms.Textarea(attrs={"rows": 3}),
                          help_text="Отсканируйте QR-код ЕПД сканером или вставьте строку ST00012|…")
-    account = forms.CharField(label="Лицевой счёт", max_length=30, required=False)
+    account = forms.CharField(label="Лицевой счёт", max_length=TEXT_LENGTH["account.number"], required=False)
     period = forms.CharField(label="Оплачиваемый период (ГГГГ-ММ)", max_length=7, required=False)
-    amount = forms.DecimalField(label="Сумма, ₽", max_digits=12, decimal_places=2, min_value=0.01, required=False)
+    # text, read by the one rule of domain.bounds: "1e3", "1_000" or a third decimal are refused, not rounded
+    amount = forms.CharField(label="Сумма, ₽", max_length=20, required=False, help_text="Например 1234,50")
 
     qr_warnings: tuple[str, ...] = ()
 
@@ -32,6 +36,15 @@ class CashDeskForm(forms.Form):
         data["amount"] = str(payment.amount) if payment.amount else ""  # Sum=0: the payer chooses
         self.data = data
         return tuple(w.message for w in payment.warnings)
+
+    def clean_amount(self) -> Decimal | None:
+        text = self.cleaned_data.get("amount", "").strip()
+        if not text:
+            return None
+        number, reason = PAYMENT_AMOUNT.read(text)
+        if number is None:
+            raise forms.ValidationError(f"Неверная сумма «{text}»: {reason}.")
+        return number
 
     def clean_period(self) -> Period | None:
         text = self.cleaned_data.get("period", "").strip()

@@ -34,6 +34,8 @@ class PaymentRegistry(models.Model):
     duplicates = models.PositiveIntegerField("повторов", default=0)
     suspense = models.PositiveIntegerField("невыясненных", default=0)
     readings = models.PositiveIntegerField("показаний", default=0)
+    problems = models.JSONField("отклонённые показания", default=list, blank=True,
+                                help_text="Строки реестра, показания которых не приняты (платёж принят).")
 
     class Meta:
         verbose_name = "реестр платежей"
@@ -65,9 +67,14 @@ class Payment(models.Model):
     registry = models.ForeignKey(PaymentRegistry, models.PROTECT, null=True, blank=True, related_name="payment_rows",
                                  verbose_name="реестр")
     source = models.CharField("источник", max_length=12, choices=PaymentSource.choices)
-    channel = models.CharField("канал", max_length=60, help_text="Банк, касса или система: вместе с номером "
-                                                                   "операции делает платёж уникальным.")
+    channel = models.CharField("канал", max_length=60, help_text="Подпись источника (банк, касса, клиент API); "
+                                                                   "на распознавание повторов не влияет.")
+    agent = models.CharField("агент", max_length=80, help_text="Кто принял деньги: банк (по формату реестра "
+                             "или шаблону), касса, клиент API.")
     operation_id = models.CharField("номер операции", max_length=120)
+    identity = models.CharField("отпечаток платежа", max_length=64, unique=True,
+                                help_text="Агент, номер операции, дата, лицевой счёт и сумма: один платёж — "
+                                          "одна запись, повтор распознаётся.")
     paid_on = models.DateField("дата оплаты")
     amount = models.DecimalField("сумма", **MONEY)
     fee = models.DecimalField("комиссия банка", default=Decimal(0), **MONEY)
@@ -83,8 +90,8 @@ class Payment(models.Model):
     class Meta:
         verbose_name = "платёж"
         verbose_name_plural = "платежи"
-        constraints = [models.UniqueConstraint(fields=["channel", "operation_id"], name="payment_unique_operation")]
-        indexes = [models.Index(fields=["account", "paid_on"]), models.Index(fields=["state"])]
+        indexes = [models.Index(fields=["account", "paid_on"]), models.Index(fields=["state"]),
+                   models.Index(fields=["agent", "operation_id"], name="payment_agent_operation")]
 
     def __str__(self) -> str:
         return f"{self.paid_on:%d.%m.%Y} {self.amount} ₽ ({self.account_text})"

@@ -14,17 +14,22 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from raschet import access
+from raschet.access import require, user_of
 from raschet.billing.models import BillingPeriod, Entry, PeriodState
 from raschet.bulk import Tables, first_free_ids, write_tables
+from raschet.domain import bounds
 from raschet.domain.allocation import Debt, allocate, is_charged
 from raschet.domain.errors import ProblemsError, problem
-from raschet.domain.money import dec, round_money
+from raschet.domain.money import round_money
 from raschet.domain.periods import Period
 from raschet.housing.models import Account
 from raschet.payments import ledger
+from raschet.payments.identity import KEYED_SOURCES, agent_of, payment_identity
 from raschet.payments.models import Payment, PaymentEvent, PaymentSource, PaymentState
 from raschet.tariffs.models import Organization, Service
 
@@ -141,36 +146,87 @@ def _account(number: str, subject: str) -> Account:
     return account
 
 
+def _checked_money(value: Decimal | str, bound, field_name: str, subject: str) -> Decimal:
+    """An amount within its bounds with at most two decimals: refused, never rounded."""
+    number, reason = bound.read(value)
+    if number is None:
+        raise ProblemsError([problem("invalid_value", subject, value=str(value), field=field_name, reason=reason)])
+    return round_money(number)
+
+
+def _check_date(paid_on: date, source: str, today: date | None, subject: str) -> None:
+    """Real-time sources (cash desk, API, portal) may not date a payment beyond the future horizon."""
+    live = source in KEYED_SOURCES
+    reason = bounds.date_reason(paid_on, (today or timezone.localdate()) if live else None,
+                                getattr(settings, "RASCHET_FUTURE_DAYS", bounds.DEFAULT_FUTURE_DAYS))
+    if reason:
+        raise ProblemsError([problem("invalid_value", subject, value=paid_on.isoformat(), field="date",
+                                     reason=reason)])
+
+
 @transaction.atomic
-def record_payment(*, account_number: str, paid_on: date, amount: Decimal | str, source: str, channel: str,
-                   operation_id: str, named_period: Period | None = None, payer: str = "", fee: Decimal | str = "0",
-                   user=None) -> Payment:
-    """One payment (cash desk, API, scenario): recorded and allocated at once; a repeat of the same
-    channel and operation id is refused with the payment it repeats."""
-    amount = round_money(dec(amount))
-    if amount <= 0:
-        raise ProblemsError([problem("not_positive", operation_id, field="amount", value=str(amount))])
-    existing = Payment.objects.filter(channel=channel, operation_id=operation_id).first()
+def record_payment(*, account_number: str, paid_on: date, amount: Decimal | str, source: str, operation_id: str,
+                   named_period: Period | None = None, payer: str = "", fee: Decimal | str = "0", channel: str = "",
+                   actor=None, today: date | None = None) -> Payment:
+    """One payment (cash desk, API, scenario): recorded and allocated at once.
+
+    Its identity is its content (``raschet.payments.identity``): a repeat of the same payment returns
+    the first one, marked ``repeated = True``, and takes nothing; an idempotency key (cash desk, API)
+    already used for another payment is refused. ``channel`` is only a label."""
+    actor = require(actor, access.TAKE_PAYMENT)
+    subject = operation_id or "платёж"
+    amount = _checked_money(amount, bounds.PAYMENT_AMOUNT, "amount", subject)
+    fee = _checked_money(fee, bounds.FEE, "fee", subject)
+    _check_date(paid_on, source, today, subject)
+    agent = agent_of(source, actor)
+    identity = payment_identity(agent, operation_id, paid_on, account_number, amount)
+    existing = _repeat_of(identity, agent, operation_id, source)
     if existing is not None:
-        raise ProblemsError([problem("duplicate", operation_id, value=operation_id, field=f"платежи канала {channel}")])
-    account = _account(account_number, operation_id)
+        return existing
+    account = _account(account_number, subject)
     lock_accounts([account.id])
     try:
-        payment = Payment.objects.create(account=account, source=source, channel=channel, operation_id=operation_id,
-                                         paid_on=paid_on, amount=amount, fee=round_money(dec(fee)),
-                                         named_period=str(named_period or ""), account_text=account_number,
-                                         payer=payer, state=PaymentState.ALLOCATED)
-    except IntegrityError as error:  # the same operation recorded concurrently by another process
-        raise ProblemsError([problem("duplicate", operation_id, value=operation_id, field=channel)]) from error
+        with transaction.atomic():  # a savepoint: the same payment recorded concurrently by another process
+            payment = Payment.objects.create(
+                account=account, source=source, channel=(channel or agent)[:60], agent=agent, identity=identity,
+                operation_id=operation_id, paid_on=paid_on, amount=amount, fee=fee,
+                named_period=str(named_period or ""), account_text=account_number, payer=payer,
+                state=PaymentState.ALLOCATED)
+    except IntegrityError:
+        existing = _repeat_of(identity, agent, operation_id, source)
+        if existing is None:
+            raise
+        return existing
+    payment.repeated = False
     item = PaymentToAllocate(payment.id, account.id, paid_on, amount, named_period)
     write_entries(allocation_rows([item], Codes.load()))
-    PaymentEvent.objects.create(payment=payment, action="recorded", user=user, details={"source": source})
+    PaymentEvent.objects.create(payment=payment, action="recorded", user=user_of(actor), details={"source": source})
     return payment
 
 
+def _repeat_of(identity: str, agent: str, operation_id: str, source: str) -> Payment | None:
+    """The payment this one repeats, or ``None``; an idempotency key reused for other content is refused."""
+    existing = Payment.objects.filter(identity=identity).first()
+    if existing is not None:
+        existing.repeated = True
+        return existing
+    if source in KEYED_SOURCES:
+        other = Payment.objects.filter(agent=agent, operation_id=operation_id).first()
+        if other is not None:
+            raise ProblemsError([problem("idempotency_conflict", operation_id, key=operation_id, payment=other.pk,
+                                         paid_on=f"{other.paid_on:%d.%m.%Y}", account=other.account_text,
+                                         amount=str(other.amount))])
+    return None
+
+
 @transaction.atomic
-def reverse_payment(*, payment: Payment, user=None, reason: str = "Сторно", on: date | None = None) -> Payment:
+def reverse_payment(*, payment: Payment, actor=None, reason: str = "Сторно", on: date | None = None) -> Payment:
     """Undo every allocation of a payment with opposite entries; the payment stays, marked reversed."""
+    actor = require(actor, access.REVERSE_PAYMENT)
+    return _reverse(payment, actor, reason, on)
+
+
+def _reverse(payment: Payment, actor, reason: str, on: date | None) -> Payment:
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     if payment.state == PaymentState.REVERSED:
         raise ProblemsError([problem("invalid_value", f"платёж {payment.pk}", value=payment.pk, field="state",
@@ -183,31 +239,34 @@ def reverse_payment(*, payment: Payment, user=None, reason: str = "Сторно"
                         None, payment.pk, reason, now) for e in payment.entries.all()])
     payment.state = PaymentState.REVERSED
     payment.save(update_fields=["state"])
-    PaymentEvent.objects.create(payment=payment, action="reversed", user=user, details={"reason": reason})
+    PaymentEvent.objects.create(payment=payment, action="reversed", user=user_of(actor), details={"reason": reason})
     return payment
 
 
 @transaction.atomic
-def move_payment(*, payment: Payment, to_account_number: str, user=None, reason: str = "") -> Payment:
+def move_payment(*, payment: Payment, to_account_number: str, actor=None, reason: str = "") -> Payment:
     """A payment credited to the wrong account: reverse it there and record it anew on the right one."""
+    actor = require(actor, access.MOVE_PAYMENT)
     target = _account(to_account_number, f"платёж {payment.pk}")
-    reverse_payment(payment=payment, user=user, reason=reason or f"Перенос на ЛС {target.number}")
-    moved = Payment.objects.create(account=target, source=PaymentSource.MOVE, channel="move",
-                                   operation_id=f"{payment.pk}", paid_on=payment.paid_on, amount=payment.amount,
-                                   fee=payment.fee, named_period=payment.named_period, account_text=target.number,
-                                   payer=payment.payer, state=PaymentState.ALLOCATED, moved_from=payment)
+    _reverse(payment, actor, reason or f"Перенос на ЛС {target.number}", None)
+    moved = Payment.objects.create(
+        account=target, source=PaymentSource.MOVE, channel="move", agent="move", operation_id=f"{payment.pk}",
+        identity=payment_identity("move", f"{payment.pk}", payment.paid_on, target.number, payment.amount),
+        paid_on=payment.paid_on, amount=payment.amount, fee=payment.fee, named_period=payment.named_period,
+        account_text=target.number, payer=payment.payer, state=PaymentState.ALLOCATED, moved_from=payment)
     lock_accounts([target.id])
     named = Period.parse(payment.named_period) if payment.named_period else None
     write_entries(allocation_rows([PaymentToAllocate(moved.id, target.id, payment.paid_on, payment.amount, named)],
                                   Codes.load()))
-    PaymentEvent.objects.create(payment=moved, action="moved_in", user=user,
+    PaymentEvent.objects.create(payment=moved, action="moved_in", user=user_of(actor),
                                 details={"from_payment": payment.pk, "reason": reason})
     return moved
 
 
 @transaction.atomic
-def assign_suspense(*, payment: Payment, account_number: str, user=None) -> Payment:
+def assign_suspense(*, payment: Payment, account_number: str, actor=None) -> Payment:
     """An operator found the account of a suspense payment: attach and allocate it, with an audit record."""
+    actor = require(actor, access.ASSIGN_SUSPENSE)
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     if payment.state != PaymentState.SUSPENSE:
         raise ProblemsError([problem("invalid_value", f"платёж {payment.pk}", value=payment.state, field="state",
@@ -219,7 +278,7 @@ def assign_suspense(*, payment: Payment, account_number: str, user=None) -> Paym
     named = Period.parse(payment.named_period) if payment.named_period else None
     write_entries(allocation_rows([PaymentToAllocate(payment.pk, account.id, payment.paid_on, payment.amount, named)],
                                   Codes.load()))
-    PaymentEvent.objects.create(payment=payment, action="assigned", user=user,
+    PaymentEvent.objects.create(payment=payment, action="assigned", user=user_of(actor),
                                 details={"account": account.number, "written_as": payment.account_text})
     return payment
 

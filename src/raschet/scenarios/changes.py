@@ -7,6 +7,8 @@ difference into recalculation entries.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import transaction
 
 from raschet.billing.tracking import Scope, mark
@@ -15,6 +17,7 @@ from raschet.domain.errors import ProblemsError, problem
 from raschet.domain.money import dec
 from raschet.housing.models import Account, Building, Premises, PremisesArea, ResidentCount
 from raschet.metering.models import Meter, Reading
+from raschet.metering.services import ReadingIn, check_readings
 from raschet.scenarios import loader, steps
 from raschet.tariffs.models import AccountService, CalcRule, KeyRate, Norm, Organization, Service, Tariff
 
@@ -109,8 +112,19 @@ def _change_meter(path: str, change: dict) -> None:
     for reading in readings:  # a corrected reading replaces the one of the same day and zone
         zones = list((reading.get("values") or {"total": None}).keys())
         Reading.objects.filter(meter=meter, date=reading["date"], zone__in=zones).delete()
+    _check_readings(path, meter, readings)
     _write(lambda tables, ids: loader.add_readings(tables, meter.id, readings, source="operator"))
     mark(Scope(building=meter.building_id), None, None, f"изменён прибор учёта {meter.code}")
+
+
+def _check_readings(path: str, meter: Meter, readings: list[dict]) -> None:
+    """The one reading check (``raschet.metering.services``) against the meter's history in the
+    database; the scenario's author stands for them, so no plausibility limit."""
+    items = [ReadingIn(meter.pk, date.fromisoformat(r["date"]), value, f"{path}.readings[{i}]", zone)
+             for i, r in enumerate(readings) for zone, value in (r.get("values") or {"total": r.get("value")}).items()]
+    _, problems = check_readings(items, confirmed=True)
+    if problems:
+        raise ProblemsError(problems)
 
 
 def _replace_list(path: str, name: str, rows: list[dict]) -> None:

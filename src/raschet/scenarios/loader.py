@@ -6,7 +6,6 @@ exits 2. A valid file becomes a ``Tables`` and goes through the same bulk path a
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -17,11 +16,13 @@ from django.db import transaction
 from raschet.billing.models import ServiceInterruption
 from raschet.bulk import Tables, first_free_ids, write_tables
 from raschet.domain.errors import Problem, ProblemsError, problem
+from raschet.domain.jsonio import load_json
 from raschet.domain.money import dec
 from raschet.housing.models import Absence as AbsenceModel
 from raschet.housing.models import Account, Building, Premises, PremisesArea, ResidentCount
 from raschet.metering.models import Meter, Reading
 from raschet.scenarios import steps
+from raschet.scenarios.limits import limit_problems
 from raschet.scenarios.schema import structure_problems
 from raschet.scenarios.validate import meaning_problems
 from raschet.tariffs.models import AccountService, CalcRule, KeyRate, Norm, Organization, Service, Tariff
@@ -31,23 +32,25 @@ MODELS = [Organization, Service, KeyRate, Building, Premises, PremisesArea, Acco
 
 
 def read_scenario(path: str | Path) -> dict:
-    """Parse a scenario file; numbers become ``Decimal``, never float."""
+    """Parse a scenario file (UTF-8); numbers become ``Decimal``, never float; NaN, a file in another
+    encoding (named in the message) or JSON nested too deep are problems, not exceptions."""
     source = Path(path)
     try:
-        text = source.read_text(encoding="utf-8")
+        data = source.read_bytes()
     except OSError as error:
-        raise ProblemsError([problem("invalid_file", str(source), reason=error.strerror)]) from error
-    try:
-        return json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as error:
-        raise ProblemsError([problem("invalid_file", f"{source}:{error.lineno}:{error.colno}",
-                                     reason=f"это не JSON ({error.msg})")]) from error
+        raise ProblemsError([problem("invalid_file", str(source), reason=error.strerror or str(error))]) from error
+    return load_json(data, str(source))
 
 
 def check_scenario(data: object) -> list[Problem]:
-    """Structure first; meaning only when the structure holds (else the walk would trip on it)."""
+    """Structure first; bounds and meaning only when the structure holds (else the walk would trip
+    on it). A file that passes loads: the bounds are those of the database and the engine."""
     problems = structure_problems(data)
-    return problems or meaning_problems(data)
+    if problems:
+        return problems
+    meaning = meaning_problems(data)
+    said = {p.subject for p in meaning}  # a negative area is the meaning check's to explain
+    return meaning + [p for p in limit_problems(data) if p.subject not in said]
 
 
 def _d(text: str | None) -> date | None:

@@ -14,10 +14,11 @@ from jsonschema.exceptions import ValidationError as SchemaError
 
 from raschet.domain.errors import Problem, problem
 
-DECIMAL = {"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^\s*-?\d+([.,]\d+)?\s*$"}]}
-DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+# ASCII digits only: Python's \d would take full-width and other Unicode digits
+DECIMAL = {"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^\s*-?[0-9]+([.,][0-9]+)?\s*$"}]}
+DATE = {"type": "string", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
 OPT_DATE = {"anyOf": [DATE, {"type": "null"}]}
-PERIOD = {"type": "string", "pattern": r"^\d{4}-\d{2}$"}
+PERIOD = {"type": "string", "pattern": r"^[0-9]{4}-[0-9]{2}$"}
 CODE = {"type": "string", "minLength": 1, "maxLength": 40}
 
 SERVICE_KINDS = ["cold_water", "hot_water", "wastewater", "electricity", "gas", "heating", "maintenance",
@@ -144,6 +145,9 @@ def _reason(error: SchemaError) -> str:
     if kind in ("minimum", "maximum"):
         return f"значение {error.instance!r} вне допустимого диапазона"
     return error.message
+
+
+reason_of = _reason  # for the shape of change steps (raschet.scenarios.limits)
 
 
 def structure_problems(data: object) -> list[Problem]:

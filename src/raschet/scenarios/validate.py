@@ -7,11 +7,14 @@ lists everything that has to be fixed.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
+from raschet.domain import bounds
 from raschet.domain.errors import Problem, problem
 from raschet.domain.money import dec
+from raschet.domain.readings import MeterFacts, reading_problems
 from raschet.scenarios import steps
 from raschet.scenarios.schema import json_path
 
@@ -120,9 +123,13 @@ def check_sum_of(checker: Checker, path: Path, rule: dict) -> None:
 
 
 def check_meter(checker: Checker, path: Path, meter: dict) -> None:
+    """Each reading through the one check of ``raschet.domain.readings`` (digits of the register, not
+    below the previous one unless the register rolls over); a scenario's readings are its author's,
+    so they count as confirmed (no plausibility limit). Out-of-bounds values are the limits' to report."""
     checker.reference((*path, "service"), "услуга", meter["service"], checker.services)
     zones = meter.get("zones") or ["total"]
-    last: dict[str, tuple[Decimal, str]] = {}
+    facts = MeterFacts(meter["code"], meter.get("digits"), checker.services.get(meter["service"], {}).get("unit", ""))
+    history: dict[str, list[tuple[date, Decimal]]] = defaultdict(list)
     readings = sorted(enumerate(meter.get("readings", [])), key=lambda item: item[1]["date"])
     for index, reading in readings:
         values = reading.get("values") or {"total": reading.get("value")}
@@ -131,14 +138,16 @@ def check_meter(checker: Checker, path: Path, meter: dict) -> None:
             if zone not in zones:
                 checker.add("unknown_reference", here, kind="зона прибора учёта", value=zone)
                 continue
-            number = dec(value)
-            if number < 0:
-                checker.add("negative", here, value=str(value))
-            previous = last.get(zone)
-            if previous is not None and number < previous[0] and not meter.get("digits"):
-                checker.add("readings_backwards", here, current=str(value), current_date=reading["date"],
-                            previous=str(previous[0]), previous_date=previous[1])
-            last[zone] = (number, reading["date"])
+            number, _ = bounds.READING.read(value)
+            if number is None:
+                if dec(value) < 0:
+                    checker.add("negative", here, value=str(value))
+                continue
+            on = date.fromisoformat(reading["date"])
+            found = reading_problems(facts, on, number, history[zone], json_path(here), confirmed=True)
+            checker.problems += found
+            if not found:
+                history[zone].append((on, number))
 
 
 def check_buildings(checker: Checker) -> None:

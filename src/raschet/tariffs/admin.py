@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from raschet.plain_numbers import BoundedNumbers
 from raschet.tariffs import models
 
 
@@ -18,7 +19,7 @@ class ServiceAdmin(admin.ModelAdmin):
     search_fields = ("name", "code")
 
 
-class DatedAdmin(admin.ModelAdmin):
+class DatedAdmin(BoundedNumbers, admin.ModelAdmin):
     date_hierarchy = "valid_from"
     list_filter = ("service",)
     autocomplete_fields = ("service",)
@@ -57,5 +58,5 @@ class AccountServiceAdmin(DatedAdmin):
 
 
 @admin.register(models.KeyRate)
-class KeyRateAdmin(admin.ModelAdmin):
+class KeyRateAdmin(BoundedNumbers, admin.ModelAdmin):
     list_display = ("value", "valid_from", "valid_to")

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 HTTP_STATUS = {
+    "forbidden": 403,
+    "unauthenticated": 401,
+    "internal_error": 500,
     "unknown_reference": 404,
     "duplicate": 409,
+    "idempotency_conflict": 409,
     "period_closed": 409,
     "period_not_calculated": 409,
     "not_supported": 501,

@@ -2,10 +2,18 @@
 
 Everything that differs between installations comes from the environment:
 ``RASCHET_DATABASE_URL`` (default: an SQLite file under ``./var``), ``RASCHET_SECRET_KEY``,
-``RASCHET_DEBUG`` and ``RASCHET_ALLOWED_HOSTS``.
+``RASCHET_DEBUG``, ``RASCHET_ALLOWED_HOSTS``, ``RASCHET_VAR_DIR``, ``RASCHET_FUTURE_DAYS``.
+
+Safe by default: debug is off (``raschet demo`` turns it on for itself); the secret key is generated
+once per installation and kept in ``var/secret_key`` (mode 600) unless ``RASCHET_SECRET_KEY`` gives
+one; outside debug the cookies are secure, HTTP is redirected to HTTPS and HSTS is sent, so
+``raschet check --deploy`` is clean. Behind a TLS-terminating proxy set
+``RASCHET_PROXY_SSL_HEADER=1`` (it sends ``X-Forwarded-Proto``); ``RASCHET_SSL_REDIRECT=0`` and
+``RASCHET_HSTS_SECONDS=0`` relax the rest where a proxy does it.
 """
 
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -14,9 +22,43 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("RASCHET_VAR_DIR", Path.cwd() / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-SECRET_KEY = os.environ.get("RASCHET_SECRET_KEY", "raschet-development-only-key-change-me-in-production")
-DEBUG = os.environ.get("RASCHET_DEBUG", "1") == "1"
+
+def _flag(name: str, default: bool) -> bool:
+    return os.environ.get(name, "1" if default else "0").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _installation_secret() -> str:
+    """The installation's own key: created once (atomically, readable by its owner only), then read."""
+    path = VAR_DIR / "secret_key"
+    if not path.exists():  # written aside, then linked: a second process never reads a half-written key
+        draft = VAR_DIR / f".secret_key.{os.getpid()}"
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as file:
+            file.write(secrets.token_urlsafe(50))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text(encoding="ascii").strip()
+
+
+SECRET_KEY = os.environ.get("RASCHET_SECRET_KEY") or _installation_secret()
+DEBUG = _flag("RASCHET_DEBUG", False)
 ALLOWED_HOSTS = os.environ.get("RASCHET_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+RASCHET_FUTURE_DAYS = int(os.environ.get("RASCHET_FUTURE_DAYS", "3"))
+
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+SECURE_SSL_REDIRECT = _flag("RASCHET_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = 0 if DEBUG else int(os.environ.get("RASCHET_HSTS_SECONDS", str(365 * 24 * 3600)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("RASCHET_HSTS_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = _flag("RASCHET_HSTS_PRELOAD", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+if _flag("RASCHET_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -27,6 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "raschet.access",
     "raschet.housing",
     "raschet.tariffs",
     "raschet.metering",
@@ -42,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "raschet.access.middleware.ActingUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -92,8 +136,20 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
                      if os.environ.get("RASCHET_TASKS") == "immediate" else "django_tasks_db.DatabaseBackend"}}
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"errors": {"class": "logging.FileHandler", "filename": str(VAR_DIR / "errors.log"),
+                            "level": "ERROR", "delay": True, "encoding": "utf-8"}},
+    "loggers": {"raschet": {"handlers": ["errors"], "level": "ERROR"},
+                "django.request": {"handlers": ["errors"], "level": "ERROR"}},
+}
 
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", "Русский"), ("en", "English")]

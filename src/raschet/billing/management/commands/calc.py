@@ -5,13 +5,14 @@ from __future__ import annotations
 import sys
 from decimal import Decimal
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.db import connection
 from django.db.models import Sum
 from tqdm import tqdm
 
 from raschet.billing.exact import units
 from raschet.billing.services import calculate_period, resume_run
+from raschet.commandline import ProjectCommand, actor_from, add_user_argument, as_period, period_arg
 from raschet.domain.errors import ProblemsError
 from raschet.domain.periods import Period
 from raschet.housing.models import Account
@@ -25,11 +26,11 @@ def run_amount(run) -> Decimal:
         return Decimal(cursor.fetchone()[0]).scaleb(-2)
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = "Рассчитать период: черновые строки начислений (или только показать их при --simulate)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--period", required=True, help="расчётный период ГГГГ-ММ")
+        parser.add_argument("--period", required=True, type=period_arg, help="расчётный период ГГГГ-ММ")
         parser.add_argument("--account", action="append", help="номер лицевого счёта (можно несколько)")
         parser.add_argument("--simulate", action="store_true", help="ничего не записывать, только показать")
         parser.add_argument("--background", action="store_true",
@@ -39,20 +40,20 @@ class Command(BaseCommand):
                                  "1 на SQLite; при RASCHET_DASK_SCHEDULER части выполняет кластер Dask)")
         parser.add_argument("--resume", type=int, metavar="RUN",
                             help="продолжить прерванный полный расчёт № RUN: выполнить только незавершённые части")
+        add_user_argument(parser)
 
-    def handle(self, *args, period: str, account: list[str] | None, simulate: bool, background: bool,
-               workers: int | None, resume: int | None, **options) -> None:
-        try:
-            target = Period.parse(period)
-        except ValueError as error:
-            self.stderr.write(str(error))
-            sys.exit(2)
+    def handle(self, *args, period: Period, account: list[str] | None, simulate: bool, background: bool,
+               workers: int | None, resume: int | None, user: str | None, **options) -> None:
+        target, actor = as_period(period), actor_from(user)
         if resume is not None:
-            return self.resume(resume, workers)
+            return self.resume(resume, workers, actor)
         if background:
             from raschet.billing.tasks import enqueue_calculation
 
-            job = enqueue_calculation(target, account)
+            try:
+                job = enqueue_calculation(target, account, actor=actor)
+            except ProblemsError as error:
+                self.refuse(error)
             self.stdout.write(f"Расчёт {target} поставлен в очередь: работа № {job.pk}. "
                               f"Ход выполнения: raschet jobs; выполняет: raschet worker.")
             return
@@ -60,13 +61,14 @@ class Command(BaseCommand):
         with tqdm(total=total, desc=f"Расчёт {target}", unit=" ЛС", disable=not sys.stderr.isatty()) as bar:
             try:
                 outcome = calculate_period(period=target, account_numbers=account, simulate=simulate,
-                                           progress=bar.update, workers=workers, keep_lines=bool(account))
+                                           progress=bar.update, workers=workers, keep_lines=bool(account),
+                                           actor=actor)
             except ProblemsError as error:
                 self.refuse(error)
             bar.update(total - bar.n)
         self.report(target, outcome)
 
-    def resume(self, run_id: int, workers: int | None) -> None:
+    def resume(self, run_id: int, workers: int | None, actor) -> None:
         from raschet.billing.models import CalcRun
 
         run = CalcRun.objects.filter(pk=run_id).first()
@@ -76,7 +78,7 @@ class Command(BaseCommand):
         with tqdm(total=run.units.aggregate(n=Sum("accounts"))["n"] or 0, desc=f"Расчёт {run.period} (продолжение)",
                   unit=" ЛС", disable=not sys.stderr.isatty()) as bar:
             try:
-                outcome = resume_run(run_id, progress=bar.update, workers=workers)
+                outcome = resume_run(run_id, progress=bar.update, workers=workers, actor=actor)
             except ProblemsError as error:
                 self.refuse(error)
         self.report(Period.parse(run.period), outcome)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
 from raschet.billing.models import Job, JobStatus
+from raschet.commandline import ProjectCommand
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = "Фоновые работы и ход их выполнения."
 
     def add_arguments(self, parser: CommandParser) -> None:

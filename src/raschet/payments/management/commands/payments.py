@@ -1,14 +1,23 @@
 """``raschet payments import FILE [--format sber|dbf|mapping:NAME] [--encoding ENC] [--control FILE]
-[--channel NAME]``, ``raschet payments mapping save FILE.json | list``, ``raschet payments transfers``."""
+[--channel LABEL] [--user LOGIN]``, ``raschet payments mapping save FILE.json | list``, ``raschet payments
+transfers``."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from tqdm import tqdm
 
+from raschet.commandline import (
+    ProjectCommand,
+    actor_from,
+    add_user_argument,
+    as_date,
+    date_arg,
+    output_file_arg,
+)
 from raschet.domain.errors import ProblemsError, problem
 from raschet.exchange import ParsedRegistry, detect_format
 from raschet.exchange.encodings import ENCODINGS
@@ -49,7 +58,7 @@ def parse_file(path: Path, fmt: str | None, encoding: str | None = None, control
                          saved=saved)
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = "Платежи: import — загрузить реестр платежей банка и распределить оплаты."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -60,15 +69,18 @@ class Command(BaseCommand):
         load.add_argument("--encoding", choices=ENCODINGS,
                           help="кодировка текстового файла (по умолчанию определяется по файлу)")
         load.add_argument("--control", help="контрольный файл итогов, если шаблон банка его требует")
-        load.add_argument("--channel", help="банк или канал приёма (по умолчанию — формат)")
+        load.add_argument("--channel", help="подпись канала приёма для отчётов (на распознавание повторов не влияет: "
+                                            "платёж узнаётся по банку, номеру операции, дате, ЛС и сумме)")
+        add_user_argument(load)
         mappings = sub.add_parser("mapping", help="шаблоны реестров банков: save ФАЙЛ.json, list")
         mappings.add_argument("mapping_action", choices=("save", "list"), metavar="save|list")
         mappings.add_argument("mapping_file", nargs="?", help="JSON-файл шаблона (для save)")
         transfers = sub.add_parser("transfers", help="реестр перечислений поставщикам (агентская схема)")
-        transfers.add_argument("--from", dest="first", required=True, help="с даты ГГГГ-ММ-ДД")
-        transfers.add_argument("--to", dest="last", required=True, help="по дату ГГГГ-ММ-ДД включительно")
-        transfers.add_argument("--xlsx", help="сохранить в Excel")
-        transfers.add_argument("--csv", help="сохранить в CSV (;)")
+        transfers.add_argument("--from", dest="first", required=True, type=date_arg, help="с даты ГГГГ-ММ-ДД")
+        transfers.add_argument("--to", dest="last", required=True, type=date_arg,
+                               help="по дату ГГГГ-ММ-ДД включительно")
+        transfers.add_argument("--xlsx", type=output_file_arg, help="сохранить в Excel")
+        transfers.add_argument("--csv", type=output_file_arg, help="сохранить в CSV (;)")
 
     def handle(self, *args, action: str, **options) -> None:
         if action == "transfers":
@@ -78,7 +90,7 @@ class Command(BaseCommand):
             self.mapping(options["mapping_action"], options["mapping_file"])
             return
         self.import_file(options["file"], options["format"], options["channel"], options["encoding"],
-                         options["control"])
+                         options["control"], actor_from(options["user"]))
 
     def mapping(self, action: str, file: str | None) -> None:
         if action == "list":
@@ -97,12 +109,14 @@ class Command(BaseCommand):
             sys.exit(2)
         self.stdout.write(f"Шаблон «{name}» сохранён: загружайте реестры с --format mapping:{name}")
 
-    def transfers(self, first: str, last: str, xlsx: str | None, csv: str | None, **options) -> None:
-        from datetime import date
-
+    def transfers(self, first, last, xlsx: Path | None, csv: Path | None, **options) -> None:
         from raschet.payments import settlements
 
-        rows = settlements.transfers(date.fromisoformat(first), date.fromisoformat(last))
+        first, last = as_date(first), as_date(last)
+        if last < first:
+            raise ProblemsError([problem("invalid_value", "--to", value=str(last), field="--to",
+                                         reason=f"дата раньше начальной (--from {first})")])
+        rows = settlements.transfers(first, last)
         title = f"Перечисления поставщикам с {first} по {last}"
         if xlsx:
             settlements.write_xlsx(rows, Path(xlsx), title)
@@ -114,7 +128,7 @@ class Command(BaseCommand):
                               f"вознаграждение {row.commission:>10} к перечислению {row.to_transfer:>14}")
 
     def import_file(self, file: str, format: str | None, channel: str | None, encoding: str | None = None,
-                    control: str | None = None) -> None:
+                    control: str | None = None, actor=None) -> None:
         path = Path(file)
         try:
             parsed = parse_file(path, format, encoding, control)
@@ -126,7 +140,7 @@ class Command(BaseCommand):
                     bar.set_description(stage)
                     bar.update(1)
 
-                summary = import_registry(parsed, channel=channel or parsed.format, progress=progress)
+                summary = import_registry(parsed, channel=channel or "", actor=actor, progress=progress)
                 bar.update(bar.total - bar.n)
         except ProblemsError as error:
             self.stderr.write(f"{path}: реестр отклонён целиком, ничего не записано. Ошибок: {len(error.problems)}")
@@ -134,3 +148,5 @@ class Command(BaseCommand):
                 self.stderr.write(f"  {item.subject}: {item.message}")
             sys.exit(2)
         self.stdout.write(f"{path.name}: {summary.text()} {parsed.encoding_text().capitalize()}.")
+        for item in summary.problems[:200]:
+            self.stdout.write(f"  показание не принято — {item.subject}: {item.message}")

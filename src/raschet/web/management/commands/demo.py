@@ -10,16 +10,18 @@ from __future__ import annotations
 import random
 import time
 from decimal import Decimal
+from pathlib import Path
 
 import polars as pl
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.db import connection
 from tqdm import tqdm
 
 from raschet.billing.services import calculate_period, close_period
+from raschet.commandline import ProjectCommand
 from raschet.domain.periods import Period
 from raschet.exchange import parse_sber
 from raschet.payments.imports import import_registry
@@ -62,7 +64,20 @@ def demo_registry(period: Period, bills: list[tuple[str, Decimal]], rng: random.
     return ("\n".join(lines) + "\n").encode("cp1251")
 
 
-class Command(BaseCommand):
+def fresh_demo_database() -> None:
+    """Delete the demo's own SQLite file (never another database) so the demo starts anew; done here,
+    after the options were parsed, so ``raschet demo --help`` deletes nothing."""
+    from raschet.cli import demo_database
+
+    own = demo_database()
+    if str(settings.DATABASES["default"]["NAME"]) != str(own):
+        return
+    connection.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{own}{suffix}").unlink(missing_ok=True)
+
+
+class Command(ProjectCommand):
     help = "Создать демонстрационный регион, рассчитать его и запустить веб-интерфейс."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -81,6 +96,7 @@ class Command(BaseCommand):
                           f"начислено {summary[-1][2]} ₽.")
 
     def handle(self, *args, accounts: int, seed: int, addr: str, no_server: bool, **options) -> None:
+        fresh_demo_database()
         self.stdout.write(f"База данных: {settings.DATABASES['default']['NAME']} ({connection.vendor})")
         call_command("migrate", verbosity=0, interactive=False)
         figures = load_region(RegionSpec(accounts=accounts, seed=seed))

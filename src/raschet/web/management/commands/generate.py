@@ -15,10 +15,11 @@ import sys
 import dj_database_url
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import connection
 from tqdm import tqdm
 
+from raschet.commandline import ProjectCommand
 from raschet.domain.periods import Period
 from raschet.scenarios.region import RegionRefused, RegionSpec, Written, generate_region
 
@@ -33,7 +34,7 @@ def _same_database(url: str) -> bool:
     return all(str(wanted.get(key) or "") == str(current.get(key) or "") for key in ("ENGINE", "NAME", "HOST", "PORT"))
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = ("Сгенерировать реалистичный регион прямо в базу данных: дома по 20–300 помещений, около 10 услуг "
             "на лицевой счёт, индивидуальные и общедомовые приборы учёта с показаниями за 12 месяцев, "
             "изменения в середине месяца. Если в базе уже есть данные, регион дописывается к ним.")

@@ -6,13 +6,14 @@ import json
 import sys
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
+from raschet.commandline import ProjectCommand
 from raschet.domain.errors import ProblemsError
 from raschet.scenarios.loader import load_scenario, read_scenario
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = "Сценарии: load — проверить и загрузить файл сценария (raschet-scenario/1)."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -26,7 +27,8 @@ class Command(BaseCommand):
         run.add_argument("--database", help="URL базы (по умолчанию новый временный файл SQLite)")
 
     def handle(self, *args, action: str, file: str, **options) -> None:
-        call_command("migrate", verbosity=0, interactive=False)
+        if action != "check":  # a check is pure: it touches no database
+            call_command("migrate", verbosity=0, interactive=False)
         try:
             data = read_scenario(file)
             if action == "run":
