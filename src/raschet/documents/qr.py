@@ -39,7 +39,7 @@ class PayeeProblem(Exception):
 
 def _refuse(organisation: Organisation, reason: str) -> PayeeProblem:
     return PayeeProblem(problem("payee_details", f"организация {organisation.code}", organisation=organisation.name,
-                                code=organisation.code, reason=reason))
+                                org_code=organisation.code, reason=reason))
 
 
 def payee_fields(organisation: Organisation) -> dict[str, str]:
