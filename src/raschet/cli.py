@@ -10,6 +10,7 @@ PROJECT_COMMANDS = {
     "scenario": "сценарии: load, check, run FILE — загрузить, проверить, проиграть и вывести результат",
     "generate": "сгенерировать регион в базу (raschet generate --accounts N [--seed S] [--database URL])",
     "calc": "рассчитать период (raschet calc --period ГГГГ-ММ [--account N] [--simulate])",
+    "documents": "платёжные документы: issue --period П, render --account N --period П, send --period П",
     "runserver": "запустить веб-интерфейс",
     "migrate": "создать или обновить схему базы данных",
     "createsuperuser": "создать администратора",
