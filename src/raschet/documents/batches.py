@@ -189,28 +189,20 @@ def _print_file(unit: BatchUnit, period: Period, fresh: dict[int, list[PageParts
 
 def dispatch(batch: DocumentBatch, numbers: list[int], workers: int, issued_on: date,
              user_id: int | None) -> Iterator[dict]:
-    """Run the units here (one worker, SQLite) or in ``workers`` processes, yielding each summary."""
-    if workers <= 1 or len(numbers) <= 1 or connection.vendor == "sqlite":
+    """Run the units here or in ``workers`` processes, yielding each summary. Here: one worker, SQLite
+    (one writer), or a caller inside a transaction, whose data other processes cannot see."""
+    if workers <= 1 or len(numbers) <= 1 or connection.vendor == "sqlite" or connection.in_atomic_block:
         for number in numbers:
             yield run_unit(batch.pk, number, issued_on, user_id)
         return
     from raschet.billing.runs import database_url
+    from raschet.documents.remote import remote_unit
 
     url = database_url()
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        futures = [pool.submit(_remote_unit, url, batch.pk, number, issued_on, user_id) for number in numbers]
+        futures = [pool.submit(remote_unit, url, batch.pk, number, issued_on, user_id) for number in numbers]
         for future in as_completed(futures):
             yield future.result()
-
-
-def _remote_unit(url: str, batch_id: int, number: int, issued_on: date, user_id: int | None) -> dict:
-    from raschet.billing.remote import use_database
-
-    use_database(url)
-    try:
-        return run_unit(batch_id, number, issued_on, user_id)
-    finally:
-        connection.close()
 
 
 def default_workers() -> int:

@@ -62,8 +62,15 @@ class EmbeddedFont:
 
     def pdf_objects(self, first: int) -> list[bytes]:
         """The objects ``first`` … ``first + 4``: Type0 font, CID font, descriptor, program, ToUnicode.
-        The font to name in a page's resources is object ``first``."""
-        return _objects(self, first)
+        The font to name in a page's resources is object ``first``. Made once per number: every file
+        of a batch puts its fonts at the same numbers, so each file copies the same bytes."""
+        key = (self.name, first)
+        if key not in _OBJECTS:
+            _OBJECTS[key] = _objects(self, first)
+        return _OBJECTS[key]
+
+
+_OBJECTS: dict[tuple[str, int], list[bytes]] = {}
 
 
 @cache
