@@ -19,11 +19,12 @@ class Region:
     spec: RegionSpec
 
 
-def make_region(accounts: int = 12, months: int = 2) -> Region:
+def make_region(accounts: int = 12, months: int = 2, post: bool = True) -> Region:
     spec = RegionSpec(accounts=accounts, seed=7, last_period=PERIOD, months=months)
     load_region(spec, show_progress=False)
     calculate_year(spec, show_progress=False)
-    post_period(period=PERIOD)
+    if post:
+        post_period(period=PERIOD)
     return Region(PERIOD, spec)
 
 

@@ -133,3 +133,22 @@ def test_a_recipient_with_a_separator_in_its_name_is_refused_and_the_rest_issued
     assert batch.problems == len(refused) >= 1
     assert PaymentDocument.objects.count() == Account.objects.count() - batch.problems
     assert with_waste >= batch.problems
+
+
+def test_two_issuers_of_the_same_version_at_once_leave_one_version(region, monkeypatch):
+    from raschet.documents import batches
+
+    account = Account.objects.order_by("number").first()
+    issue_account(account_number=account.number, period=PERIOD, issued_on=ISSUED_ON)
+    record_payment(account_number=account.number, paid_on=date(2026, 11, 28), amount="10.00", source="cash",
+                   channel="касса 1", operation_id="race-1")
+    real, calls = batches.latest_versions, []
+
+    def first_sees_nothing_new(account_ids, period):  # as if the other process had not committed yet
+        calls.append(1)
+        return {} if len(calls) == 1 else real(account_ids, period)
+
+    monkeypatch.setattr(batches, "latest_versions", first_sees_nothing_new)
+    document, new = issue_account(account_number=account.number, period=PERIOD, issued_on=ISSUED_ON)
+    assert new and document.version == 2 and len(calls) == 2  # the collision with version 1 was retried
+    assert list(PaymentDocument.objects.filter(account=account).values_list("version", flat=True).order_by("version")) == [1, 2]

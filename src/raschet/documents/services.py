@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from raschet.documents import batches, sources
@@ -155,7 +155,11 @@ def issue_account(*, account_number: str, period: Period, actor=None, issued_on:
     if found:
         raise ProblemsError([p for _, p in found])
     user = user_of(actor)
-    with transaction.atomic():
-        fresh = batches.store_versions(documents, period, None, getattr(user, "pk", None))
+    try:
+        with transaction.atomic():
+            fresh = batches.store_versions(documents, period, None, getattr(user, "pk", None))
+    except IntegrityError:  # another process issued this version meanwhile: ours is compared with it
+        with transaction.atomic():
+            fresh = batches.store_versions(documents, period, None, getattr(user, "pk", None))
     latest = PaymentDocument.objects.filter(account_id=account_id, period=str(period)).order_by("-version").first()
     return latest, bool(fresh)
