@@ -61,6 +61,10 @@ def prepare(url: str, accounts: int) -> None:
         print(f"region: {accounts} accounts, two months calculated in {time.perf_counter() - started:.0f} s")
     if BillingPeriod.objects.get(period=str(spec.last_period)).state != "posted":
         post_period(period=spec.last_period)
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # fresh statistics after the bulk load and the posting, as
+        cursor.execute("ANALYZE")  # autovacuum gives a production database (else: plans for empty tables)
 
 
 def _share(url: str, mode: str, ids: list[int], folder: str) -> dict:

@@ -24,6 +24,7 @@ MONTHS = ["январь", "февраль", "март", "апрель", "май"
           "ноябрь", "декабрь"]
 BASIS = {"N": "норм.", "M": "ПУ", "O": "иное", "": ""}
 BOTTOM = 287.0  # the last baseline a section may reach, above the footer
+NOTE_BOTTOM = 290.0  # a one-line note may take the last strip above the footer's rule
 TITLE = 9.0
 
 
@@ -33,13 +34,14 @@ def static_forms(fonts: Mapping[str, EmbeddedFont]) -> dict[str, bytes]:
     canvas.text(10, 14, "ЕДИНЫЙ ПЛАТЁЖНЫЙ ДОКУМЕНТ", "B", 13)
     canvas.text(10, 18.5, "для внесения платы за содержание и ремонт жилого помещения, коммунальные услуги "
                 "и взноса на капитальный ремонт", "R", 6.5)
-    canvas.rect(138, 8, 62, 25, fill=0.93, stroke=True, width=0.6)
-    canvas.text(169, 13, "ИТОГО К ОПЛАТЕ", "B", 8, "center")
     canvas.line(10, 290.5, 200, 290.5, 0.2, 0.5)
     canvas.text(10, 293.5, "* Способ определения объёма: норм. — по нормативу потребления, ПУ — по показаниям "
                 "прибора учёта, иное — иным способом (по среднему, расчётным путём). Форма по приказу "
                 "Минстроя России от 26.01.2018 № 43/пр.", "R", 5.2)
-    return {"Static": canvas.stream(), **t.header_forms(fonts)}
+    box = Canvas(fonts)  # the first page only: a continuation sheet has no amount of its own
+    box.rect(138, 8, 62, 25, fill=0.93, stroke=True, width=0.6)
+    box.text(169, 13, "ИТОГО К ОПЛАТЕ", "B", 8, "center")
+    return {"Static": canvas.stream(), "TotalBox": box.stream(), **t.header_forms(fonts)}
 
 
 class Pages:
@@ -52,8 +54,8 @@ class Pages:
         self.canvas.form("Static")
         self.y = 0.0
 
-    def need(self, height: float) -> None:
-        if self.y + height > BOTTOM:
+    def need(self, height: float, bottom: float = BOTTOM) -> None:
+        if self.y + height > bottom:
             self.done.append((self.canvas, self.images))
             self.canvas, self.images = Canvas(self.fonts), []
             self.canvas.form("Static")
@@ -69,7 +71,7 @@ class Pages:
 
     def parts(self) -> list[PageParts]:
         pages = [*self.done, (self.canvas, self.images)]
-        return [PageParts(canvas.stream(), tuple(images), ("Static", *(tb.name for tb in t.TABLES)))
+        return [PageParts(canvas.stream(), tuple(images), ("Static", "TotalBox", *(tb.name for tb in t.TABLES)))
                 for canvas, images in pages]
 
 
@@ -91,6 +93,7 @@ def page_parts(document: PaymentDocumentContent, fonts: Mapping[str, EmbeddedFon
 
 def _head(pages: Pages, d: PaymentDocumentContent) -> None:
     c = pages.canvas
+    c.form("TotalBox")
     c.text(10, 24.5, f"за {_month(d)}", "B", 11)
     issue = f"№ {d.number} от {t.day(d.issued_on)}"
     if d.version > 1:
@@ -136,7 +139,7 @@ def _section_2(pages: Pages, d: PaymentDocumentContent) -> None:
     parts = d.recipients
     per_recipient = d.qr_mode != "settlement_centre"
     tiles = [p for p in parts if p.due > 0 and p.qr_payload] if per_recipient else []
-    height = t.RECIPIENTS.header_height + t.ROW * len(parts) + (34 if tiles else 0)
+    height = t.RECIPIENTS.header_height + t.ROW * len(parts) + (32 if tiles else 0)
     pages.title("Раздел 2. Информация для внесения платы получателям платежа и показания приборов учёта", height)
     cells = [[str(i), p.recipient.name, f"{p.recipient.inn} / {p.recipient.kpp or '—'}",
               f"{p.recipient.bank_name}, БИК {p.recipient.bic}",
@@ -153,17 +156,17 @@ def _section_2(pages: Pages, d: PaymentDocumentContent) -> None:
 def _tiles(pages: Pages, d: PaymentDocumentContent, tiles: list) -> None:
     """One QR code per recipient with money due, side by side, each with its name and amount."""
     c, width = pages.canvas, min(38.0, t.WIDTH / len(tiles))
-    size = min(25.0, width - 6)
+    size = min(23.0, width - 6)
     for index, part in enumerate(tiles):
         x = t.LEFT + index * width
         name = f"qr{index}"
         pages.images.append(symbol(part.qr_payload, name))
         c.image(name, x + (width - size) / 2, pages.y + 1, size, size)
         number = d.recipients.index(part) + 1
-        c.fitted(x + width / 2, pages.y + size + 3.6, f"{number}. {part.recipient.name}", width - 2, "R", 5.5,
+        c.fitted(x + width / 2, pages.y + size + 3.4, f"{number}. {part.recipient.name}", width - 2, "R", 5.5,
                  "center", 4.2)
-        c.text(x + width / 2, pages.y + size + 7.2, f"{t.money(part.due)} руб.", "B", 7.5, "center")
-    pages.y += size + 9
+        c.text(x + width / 2, pages.y + size + 6.8, f"{t.money(part.due)} руб.", "B", 7.5, "center")
+    pages.y += size + 8
 
 
 def _centre(pages: Pages, d: PaymentDocumentContent) -> None:
@@ -251,6 +254,6 @@ def _sections_5_6(pages: Pages, d: PaymentDocumentContent) -> None:
     else:
         pages.title("Раздел 6. Сведения о перерасчётах: перерасчётов в этом периоде нет.", 0)
     for note in d.notes:
-        pages.need(4)
+        pages.need(3.5, NOTE_BOTTOM)
         pages.canvas.fitted(10, pages.y + 3, note, 190, "R", 6.5)
         pages.y += 4

@@ -264,13 +264,16 @@ class ChargeDetail:
 
 
 def charge_details(account_ids: Sequence[int], period: Period) -> list[ChargeDetail]:
-    """The period's charge entries with the lines they posted (billing_entry, billing_chargeline)."""
-    rows = _rows(f"""SELECT e.account_id, e.supplier_id, e.service_id, {units('e.amount')},
+    """The period's posted charge lines: the lines its ``charge`` entries were posted from
+    (billing_chargeline of runs in state ``posted``; read by account, not through the entries, whose
+    join with the month's lines PostgreSQL hashes over the whole partition)."""
+    rows = _rows(f"""SELECT l.account_id, l.supplier_id, l.service_id, {units('l.amount')},
                             {units('COALESCE(l.volume, 0)', 6)}, {units('l.tariff', 6)}, {units('l.factor', 4)},
                             {units('l.excess_amount')}, l.method, l.volume_source, l.zone
-                     FROM billing_entry e JOIN billing_chargeline l ON l.id = e.line_id AND l.period = e.period
-                     WHERE e.period = %s AND e.kind = 'charge' AND e.account_id IN ({{ids}})
-                     ORDER BY e.account_id, e.service_id, l.date_from, l.zone""", [str(period)], account_ids)
+                     FROM billing_chargeline l JOIN billing_calcrun r ON r.id = l.run_id
+                     WHERE l.period = %s AND l.kind = 'charge' AND r.status = 'posted' AND r.simulate = %s
+                       AND l.account_id IN ({{ids}})
+                     ORDER BY l.account_id, l.service_id, l.date_from, l.zone""", [str(period), False], account_ids)
     return [ChargeDetail(a, o, s, _decimal(amount, 2), _decimal(volume, 6), _decimal(tariff, 6),
                          _decimal(factor, 4), _decimal(excess, 2), method, source, zone)
             for a, o, s, amount, volume, tariff, factor, excess, method, source, zone in rows]
