@@ -152,3 +152,21 @@ def test_two_issuers_of_the_same_version_at_once_leave_one_version(region, monke
     document, new = issue_account(account_number=account.number, period=PERIOD, issued_on=ISSUED_ON)
     assert new and document.version == 2 and len(calls) == 2  # the collision with version 1 was retried
     assert list(PaymentDocument.objects.filter(account=account).values_list("version", flat=True).order_by("version")) == [1, 2]
+
+
+def test_an_account_the_assembler_cannot_read_is_a_problem_and_the_others_are_issued(region, monkeypatch):
+    from raschet.documents import assemble
+
+    broken = Account.objects.order_by("number").first()
+    real = assemble.Assembler._meter
+
+    def unreadable(self, meter):
+        if meter.owner_id == broken.pk:
+            raise KeyError("нет такой услуги")
+        return real(self, meter)
+
+    monkeypatch.setattr(assemble.Assembler, "_meter", unreadable)
+    batch = issue_documents(period=PERIOD, issued_on=ISSUED_ON)
+    [found] = batch.problem_rows.all()
+    assert found.account_id == broken.pk and found.code == "document_mismatch" and "KeyError" in found.message
+    assert PaymentDocument.objects.count() == Account.objects.count() - 1

@@ -30,7 +30,7 @@ from raschet.documents.content import (
     ServiceLine,
 )
 from raschet.documents.qr import PayeeProblem, payment_payload
-from raschet.domain.errors import Problem
+from raschet.domain.errors import Problem, problem
 from raschet.domain.periods import Period
 
 UNITS = {"m3": "м³", "kWh": "кВт·ч", "Gcal": "Гкал", "m2": "м²", "person": "чел.", "month": "мес."}
@@ -83,6 +83,12 @@ class Assembler:
                 document = self._document(account_id, data)
             except PayeeProblem as error:
                 problems.append((account_id, error.problem))
+                continue
+            except (ArithmeticError, KeyError, LookupError, TypeError, ValueError) as error:
+                # data this assembler did not foresee: that account's problem, the others go on
+                facts = data.facts[account_id]
+                problems.append((account_id, problem("document_mismatch", f"ЛС {facts.number}", account=facts.number,
+                                                     period=str(self.period), what=f"{type(error).__name__}: {error}")))
                 continue
             found = check(document)
             if found:
