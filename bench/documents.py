@@ -170,6 +170,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--mode", default="settlement_centre", choices=["settlement_centre", "per_recipient"])
     parser.add_argument("--no-issue", action="store_true", help="only the render and assemble stages")
+    parser.add_argument("--only-issue", action="store_true", help="only the whole use case")
     args = parser.parse_args()
     url = args.database or f"postgresql://postgres@127.0.0.1:5432/raschet_docs_{args.accounts}"
     if url.startswith("postgresql"):
@@ -182,7 +183,8 @@ def main() -> None:
     DocumentSettings.objects.update_or_create(pk=1, defaults={"qr_mode": args.mode})
     print(f"{args.accounts} accounts, QR mode {args.mode}, {args.workers} processes, load average "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    measure(url, args.workers, args.mode)
+    if not args.only_issue:
+        measure(url, args.workers, args.mode)
     if not args.no_issue:
         issue(url, args.workers)
 

@@ -46,9 +46,9 @@ from raschet.domain.periods import Period
 UNIT_ACCOUNTS = 2000  # accounts of buildings outside any route, per unit
 
 
-def content_hash(document: PaymentDocumentContent) -> str:
+def content_hash(figures: dict) -> str:
     """The identity of a document's figures: equal figures, the same document (no new version)."""
-    text = json.dumps(document.figures(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = json.dumps(figures, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -129,7 +129,8 @@ def store_versions(documents: dict[int, PaymentDocumentContent], period: Period,
     latest = latest_versions(list(documents), period)
     render, rows, pages, now = renderer(), [], {}, timezone.now()
     for account_id, document in documents.items():
-        identity = content_hash(document)
+        figures = document.figures()
+        identity = content_hash(figures)
         previous = latest.get(account_id)
         if previous is not None and previous[1] == identity:
             continue
@@ -140,7 +141,7 @@ def store_versions(documents: dict[int, PaymentDocumentContent], period: Period,
         pages[account_id] = parts
         rows.append(PaymentDocument(
             account_id=account_id, period=str(period), version=version, number=document.number, issued_at=now,
-            issued_by_id=user_id, batch_id=batch_id, total=document.total, figures=document.figures(),
+            issued_by_id=user_id, batch_id=batch_id, total=document.total, figures=figures,
             content_sha256=identity, pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(), pages=len(parts)))
     PaymentDocument.objects.bulk_create(rows, batch_size=200)
     return pages
