@@ -30,6 +30,7 @@ PROJECT_COMMANDS = {
     "simulate": "имитация: что будет при другом тарифе или нормативе (raschet simulate tariff|norm)",
     "worker": "выполнять фоновые работы из очереди",
     "jobs": "фоновые работы и ход их выполнения",
+    "documents": "платёжные документы: issue --period П, render --account N --period П, send --period П",
     "runserver": "запустить веб-интерфейс",
     "migrate": "создать или обновить схему базы данных",
     "createsuperuser": "создать администратора",

@@ -91,15 +91,33 @@ def acting_as(actor: object) -> Iterator[None]:
         _request_actor.reset(token)
 
 
+# Permissions that other apps declare on their own models ("documents.issue_documents" → what it lets
+# one do), registered by those apps with :func:`register` so that one check serves them all.
+REGISTERED: dict[str, str] = {}
+
+
+def register(app_label: str, permissions: dict[str, str]) -> None:
+    """Make an app's own permissions (codename → text) known to :func:`require` as ``app_label.codename``."""
+    REGISTERED.update({f"{app_label}.{codename}": text for codename, text in permissions.items()})
+
+
+def _qualified(permission: str) -> tuple[str, str]:
+    """(``app_label.codename``, its text) of a money permission's codename or a registered name."""
+    if permission in PERMISSIONS:
+        return f"{APP_LABEL}.{permission}", PERMISSIONS[permission]
+    if permission in REGISTERED:
+        return permission, REGISTERED[permission]
+    raise KeyError(f"Unknown permission {permission!r}; add it to raschet.access.PERMISSIONS or register() it")
+
+
 def allowed(actor: object, permission: str) -> bool:
-    if permission not in PERMISSIONS:
-        raise KeyError(f"Unknown permission {permission!r}; add it to raschet.access.PERMISSIONS")
+    qualified, _ = _qualified(permission)
     if isinstance(actor, SystemActor):
         return True
     if isinstance(actor, ApiClient):
         return permission in actor.permissions
     has_perm = getattr(actor, "has_perm", None)  # a Django user (AnonymousUser has none)
-    return bool(has_perm and getattr(actor, "is_active", False) and has_perm(f"{APP_LABEL}.{permission}"))
+    return bool(has_perm and getattr(actor, "is_active", False) and has_perm(qualified))
 
 
 def describe(actor: object) -> str:
@@ -113,8 +131,9 @@ def require(actor: object | None, permission: str) -> object:
     ``permission``; returns the actor, so a service can record who acted."""
     actor = current_actor() if actor is None else actor
     if not allowed(actor, permission):
-        raise ProblemsError([problem("forbidden", describe(actor), user=describe(actor),
-                                     action=PERMISSIONS[permission], permission=f"{APP_LABEL}.{permission}")])
+        qualified, text = _qualified(permission)
+        raise ProblemsError([problem("forbidden", describe(actor), user=describe(actor), action=text,
+                                     permission=qualified)])
     return actor
 
 

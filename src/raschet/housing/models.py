@@ -57,6 +57,8 @@ class Premises(models.Model):
     number = models.CharField("номер", max_length=20)
     kind = models.CharField("вид", max_length=20, choices=PremisesKind.choices,
                             default=PremisesKind.RESIDENTIAL)
+    entrance = models.PositiveSmallIntegerField("подъезд", null=True, blank=True,
+                                                help_text="Для порядка документов в маршруте доставки.")
     meter_possible = models.BooleanField(
         "установка ИПУ технически возможна", default=True,
         help_text="Снимите флажок, если есть акт об отсутствии технической возможности установки ИПУ.")

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "raschet.metering",
     "raschet.billing",
     "raschet.payments",
+    "raschet.documents",
     "raschet.web",
 ]
 
@@ -161,3 +162,13 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 
 LOGIN_URL = "admin:login"
+
+# Mail (payment documents by e-mail): Django's SMTP backend on RASCHET_EMAIL_HOST:RASCHET_EMAIL_PORT.
+EMAIL_BACKEND = os.environ.get("RASCHET_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("RASCHET_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("RASCHET_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("RASCHET_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("RASCHET_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("RASCHET_EMAIL_TLS", "0") == "1"
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = os.environ.get("RASCHET_EMAIL_FROM", "documents@raschet.invalid")

@@ -95,6 +95,17 @@ class Command(ProjectCommand):
                           f"{time.perf_counter() - started:.1f} с; {summary[-1][0]} открыт, "
                           f"начислено {summary[-1][2]} ₽.")
 
+    def issue_documents(self, spec: RegionSpec) -> None:
+        """The last month posted and its payment documents issued (raschet.documents.demo)."""
+        from raschet.documents.demo import issue_last_month
+
+        bar = tqdm(desc="Платёжные документы", unit=" док.")
+        batch = issue_last_month(spec.last_period, lambda done, total: (setattr(bar, "total", total),
+                                                                        bar.update(done - bar.n)))
+        bar.close()
+        self.stdout.write(f"Платёжные документы за {batch.period}: {batch.issued} выпущено, ошибок {batch.problems}; "
+                          f"файлы печати по маршрутам в {batch.output_dir} (период {batch.period} проведён).")
+
     def handle(self, *args, accounts: int, seed: int, addr: str, no_server: bool, **options) -> None:
         fresh_demo_database()
         self.stdout.write(f"База данных: {settings.DATABASES['default']['NAME']} ({connection.vendor})")
@@ -103,6 +114,7 @@ class Command(ProjectCommand):
         self.stdout.write(f"Регион: {figures['accounts']} лицевых счетов, {figures['rows']} записей; "
                           f"генерация {figures['generate_s']:.1f} с, запись {figures['write_s']:.1f} с.")
         self.calculate_history(RegionSpec(accounts=accounts, seed=seed))
+        self.issue_documents(RegionSpec(accounts=accounts, seed=seed))
         user_model = get_user_model()
         login, password = DEMO_LOGIN
         if not user_model.objects.filter(username=login).exists():

@@ -1,0 +1,49 @@
+"""The database refuses to change an issued payment document: its rows are never updated or deleted,
+from the services or from plain SQL. A re-issue is a new row (the next version).
+
+SQLite: deletion is allowed only while ``billing_ledger_unlock`` has a row, which only the test
+fixture that empties a test database sets (as for the ledger). PostgreSQL empties test databases with
+TRUNCATE, which row triggers do not see. A later migration altering documents_paymentdocument on
+SQLite (which rebuilds the table) must drop these triggers first and create them again after.
+"""
+
+from django.db import migrations
+
+MESSAGE = "Выпущенный платёжный документ не изменяется и не удаляется: исправление выпускается новой версией"
+
+POSTGRESQL = f"""
+CREATE FUNCTION documents_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'integrity_constraint_violation'; END $$;
+CREATE TRIGGER paymentdocument_immutable BEFORE UPDATE OR DELETE ON documents_paymentdocument
+  FOR EACH ROW EXECUTE FUNCTION documents_refuse_change();
+ALTER TABLE documents_paymentdocument ENABLE ALWAYS TRIGGER paymentdocument_immutable;
+"""
+POSTGRESQL_REVERSE = """
+DROP TRIGGER paymentdocument_immutable ON documents_paymentdocument;
+DROP FUNCTION documents_refuse_change();
+"""
+SQLITE = [
+    f"""CREATE TRIGGER paymentdocument_no_update BEFORE UPDATE ON documents_paymentdocument
+        BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END""",
+    f"""CREATE TRIGGER paymentdocument_no_delete BEFORE DELETE ON documents_paymentdocument
+        WHEN NOT EXISTS (SELECT 1 FROM billing_ledger_unlock)
+        BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END""",
+]
+SQLITE_REVERSE = ["DROP TRIGGER paymentdocument_no_update", "DROP TRIGGER paymentdocument_no_delete"]
+
+
+def forwards(apps, schema_editor):
+    statements = [POSTGRESQL] if schema_editor.connection.vendor == "postgresql" else SQLITE
+    for statement in statements:
+        schema_editor.execute(statement, params=None)
+
+
+def backwards(apps, schema_editor):
+    statements = [POSTGRESQL_REVERSE] if schema_editor.connection.vendor == "postgresql" else SQLITE_REVERSE
+    for statement in statements:
+        schema_editor.execute(statement, params=None)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("documents", "0001_initial"), ("billing", "0003_immutable_ledger")]
+    operations = [migrations.RunPython(forwards, backwards)]
