@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "raschet.metering",
     "raschet.billing",
     "raschet.payments",
+    "raschet.claims",
     "raschet.web",
 ]
 
