@@ -104,7 +104,7 @@ def write_penalty_entries(frame: pl.DataFrame, period: Period, created_at) -> in
         return 0
     rows = frame.select(
         "account_id", "supplier_id", "ref_period", "reason",
-        amount=(pl.col("amount").cast(pl.Decimal(18, 0)) / 100).cast(pl.Decimal(14, 2)),
+        amount=(pl.col("amount").cast(pl.Decimal(20, 0)) * pl.lit(Decimal("0.01"))).cast(pl.Decimal(14, 2)),
         period=pl.lit(str(period)), kind=pl.lit(PENALTY_KIND), service_id=pl.lit(None, dtype=pl.Int64),
         created_at=pl.lit(created_at))
     return write_frame(Entry, rows)
