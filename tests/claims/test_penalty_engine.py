@@ -20,7 +20,10 @@ def terms(rates=((date(2025, 10, 27), D("16.5")),), stops=STOPS, **policy) -> Pe
     return PenaltyTerms(*terms_frames(list(rates), REGIMES, stops), **policy)
 
 
-def bucket(period="2026-03", due=date(2026, 4, 15), amount=500_000, f=Fractions(), group="standard",
+CITIZEN = Fractions()
+
+
+def bucket(period="2026-03", due=date(2026, 4, 15), amount=500_000, f=CITIZEN, group="standard",
            category="citizen", account=1):
     return (account, period, group, category, due, amount, f.grace, f.first, f.step, f.second)
 

@@ -10,7 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from raschet.claims.models import DueDayRule, Moratorium, NonWorkingDay, PenaltyPolicy, PenaltyRule, RateRegime
+from raschet.claims.models import (
+    DueDayRule,
+    Moratorium,
+    NonWorkingDay,
+    PenaltyPolicy,
+    PenaltyRule,
+    RateRegime,
+)
 from raschet.domain.errors import ProblemsError, problem
 from raschet.engine.penalty_terms import DueDay, Fractions, PenaltyTerms, terms_frames
 from raschet.tariffs.models import KeyRate
