@@ -132,3 +132,21 @@ def payments_total(account_id: int, first: date, last: date) -> Decimal:
                            AND p.paid_on <= %s""",
                        [account_id, first, last])
         return Decimal(cursor.fetchone()[0] or 0).scaleb(-2)
+
+
+def outstanding(account_ids: list[int] | None = None, *, until: date | None = None) -> pl.DataFrame:
+    """Principal still owed per account × accrual period × service × supplier (kopecks, only > 0):
+    ``account_id, ref_period, service_id, supplier_id, capital_repair, amount``."""
+    key = ["account_id", "ref_period", "service_id", "supplier_id", "capital_repair"]
+    owed = debt_movements(account_ids).group_by(key).agg(pl.col("amount").sum())
+    paid = allocations(account_ids, until=until).group_by(key).agg(paid=pl.col("amount").sum())
+    return (owed.join(paid, on=key, how="left").with_columns(amount=pl.col("amount") - pl.col("paid").fill_null(0))
+            .filter(pl.col("amount") > 0).select(*key, "amount").sort(key))
+
+
+def last_charges(account_ids: list[int] | None = None) -> pl.DataFrame:
+    """The latest month's charge of each account × service (kopecks): ``account_id, service_id, amount``."""
+    charges = debt_movements(account_ids).filter(pl.col("kind") == "charge")
+    latest = charges.group_by("account_id", "service_id").agg(pl.col("ref_period").max())
+    return (charges.join(latest, on=["account_id", "service_id", "ref_period"])
+            .group_by("account_id", "service_id").agg(pl.col("amount").sum()))

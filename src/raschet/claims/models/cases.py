@@ -144,6 +144,7 @@ class Instalment(models.Model):
     number = models.CharField("номер соглашения", max_length=40)
     signed_on = models.DateField("дата соглашения")
     principal = models.DecimalField("сумма долга в рассрочку, ₽", **MONEY)
+    covers_to = models.CharField("долг по периодам начисления до (включительно)", max_length=7)
     interest_percent = models.DecimalField("проценты за рассрочку, % годовых", max_digits=7, decimal_places=4,
                                            default=0)
     is_active = models.BooleanField("действует", default=True)
