@@ -2,7 +2,7 @@
 section 5, and the check that puts a case back in work when an instalment is missed.
 
 Schedule: the principal split into equal monthly parts, exactly (the kopecks left over go to the
-first months); interest each month on the principal still outstanding before it, at the agreement's
+first months, one each); interest each month on the principal still outstanding before it, at the agreement's
 annual rate / 12, each row HALF_UP to kopecks. Each part is shown on the payment document of its
 period and is due by that period's due date.
 

@@ -57,7 +57,7 @@ def statement_pdf(statement: dict, header: dict) -> bytes:
              pdf.para(f"Адрес: {pdf.escape(header['address'])}"),
              pdf.para(f"Взыскатель: {pdf.escape(header.get('creditor', ''))}"),
              pdf.para(f"Расчёт на {_d(statement['as_of'])} (включительно)"), pdf.gap(),
-             pdf.table(HEADER, [cells for _, cells in table_lines], [32, 30, 22, 22, 14, 20, 18, 24],
+             pdf.table(HEADER, [cells for _, cells in table_lines], [28, 34, 22, 22, 12, 18, 16, 24],
                        total=["Итого пени", "", "", "", "", "", "", format_money(Decimal(statement["total"]))],
                        shade=shade),
              pdf.gap(), pdf.para(f"Итого пени: <b>{pdf.rub(statement['total'])}</b>"), pdf.gap(),
