@@ -10,6 +10,8 @@ PROJECT_COMMANDS = {
     "scenario": "сценарии: load, check, run FILE — загрузить, проверить, проиграть и вывести результат",
     "generate": "сгенерировать регион в базу (raschet generate --accounts N [--seed S] [--database URL])",
     "calc": "рассчитать период (raschet calc --period ГГГГ-ММ [--account N] [--simulate])",
+    "penalties": "пени: accrue --period P; statement --account N --as-of D [--pdf F] [--xlsx F]",
+    "claims": "должники: select --rule R [--open]; advance; documents --account N; check",
     "runserver": "запустить веб-интерфейс",
     "migrate": "создать или обновить схему базы данных",
     "createsuperuser": "создать администратора",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from raschet.claims.api import router as claims_router
 from raschet.domain.errors import ProblemsError
 from raschet.exchange.qr import QrError
 from raschet.payments.api import router as payments_router
@@ -11,6 +12,7 @@ from raschet.web.errors import status_of
 
 api = NinjaAPI(title="Расчёт API", version="1", urls_namespace="api")
 api.add_router("/", payments_router)
+api.add_router("/", claims_router)
 
 
 @api.exception_handler(ProblemsError)
