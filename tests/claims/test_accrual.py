@@ -98,3 +98,34 @@ def test_a_user_without_the_permission_is_refused_and_nothing_is_written():
     clerk.user_permissions.add(Permission.objects.get(codename="accrue_penalties"))
     clerk = User.objects.get(pk=clerk.pk)  # permissions are cached per instance
     assert accrue_penalties(period=Period.parse("2026-05"), actor=clerk).entries == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_accruals_of_one_period_at_once_post_it_once():
+    """The posting period's row is locked first (the lock order): the second run waits, then sees the
+    first's entries and posts nothing. SQLite has one writer anyway."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite serialises writers")
+    march_debt()
+    results, errors = [], []
+
+    def work() -> None:
+        try:
+            results.append(accrue_penalties(period=Period.parse("2026-05")).entries)
+        except Exception as error:  # noqa: BLE001 — reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert sorted(results) == [0, 1]
+    assert [a for _, _, a, _ in penalties()] == [D("25.33")]
