@@ -1,6 +1,6 @@
 """Monthly penalty accrual over a region: ledger read, penalty engine, entries written.
 
-    python bench/penalties.py --accounts 200000 [--database URL] [--services 6] [--engine-only]
+    python bench/penalties.py --accounts 200000 [--database URL] [--services 6] [--engine-only] [--reuse]
 
 Builds a fresh database (PostgreSQL by default: ``raschet_bench_penalties``) holding, for N accounts,
 12 months of posted charges (2025-12..2026-11, ``--services`` services each) and payments (per month:
@@ -8,7 +8,8 @@ Builds a fresh database (PostgreSQL by default: ``raschet_bench_penalties``) hol
 named periods, so the allocations are written as the ledger would hold them), then accrues the
 penalties of 2026-12 and prints: accounts, ledger rows read, statement rows computed, entries
 written, seconds per stage and rows/s. ``--engine-only`` skips the database and times the engine on
-the same data in memory.
+the same data in memory; ``--reuse`` accrues again in a database an earlier run built (nothing is
+posted by a run: the accrual is rolled back after it is timed, so every run measures the same work).
 
 The 1.5 M-account figure of issue 13 needs the new ledger storage (issue 12); until then this writes
 the ledger with COPY straight into ``billing_entry`` (not through a month's calculation run), which
@@ -75,13 +76,17 @@ def engine_only(accounts: int, services: int) -> None:
           f"{buckets.height / spent:,.0f} buckets/s")
 
 
-def setup_database(url: str, accounts: int, services: int) -> None:
+def connect(url: str) -> None:
     os.environ["RASCHET_DATABASE_URL"] = url
     import django
 
     sys.path.insert(0, str(ROOT / "src"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "raschet.web.settings")
     django.setup()
+
+
+def setup_database(url: str, accounts: int, services: int) -> None:
+    connect(url)
     from django.core.management import call_command
     from django.db import transaction
 
@@ -133,7 +138,13 @@ def _write_ledger(charges: pl.DataFrame, payments: pl.DataFrame, now, write_fram
                                      amount=money, payment_id="id", reason=pl.lit(""), created_at=pl.lit(now)))
 
 
+class RolledBack(Exception):
+    pass
+
+
 def accrue() -> None:
+    from django.db import transaction
+
     from raschet.claims import penalties, sources
     from raschet.domain.periods import Period
 
@@ -141,8 +152,14 @@ def accrue() -> None:
     debts = sources.debt_movements(None)
     paid = sources.allocations(None)
     read = time.perf_counter() - started
-    result = penalties.accrue_penalties(period=Period.parse("2026-12"))
-    total = time.perf_counter() - started
+    started = time.perf_counter()
+    try:
+        with transaction.atomic():
+            result = penalties.accrue_penalties(period=Period.parse("2026-12"))
+            total = time.perf_counter() - started + read
+            raise RolledBack
+    except RolledBack:
+        pass
     rows = debts.height + paid.height
     print(f"accrual 2026-12: accounts with penalties {result.accounts:,}, entries {result.entries:,}, "
           f"penalty {result.penalty} ₽; ledger rows read {rows:,} (read alone {read:.1f} s); "
@@ -155,9 +172,14 @@ def main() -> None:
     parser.add_argument("--services", type=int, default=6)
     parser.add_argument("--database", default="postgresql://postgres@127.0.0.1:5432/raschet_bench_penalties")
     parser.add_argument("--engine-only", action="store_true")
+    parser.add_argument("--reuse", action="store_true", help="accrue in the database an earlier run built")
     args = parser.parse_args()
     if args.engine_only:
         engine_only(args.accounts, args.services)
+        return
+    if args.reuse:
+        connect(args.database)
+        accrue()
         return
     if args.database.startswith("postgresql"):
         import psycopg
