@@ -48,14 +48,29 @@ class Computed:
     loaded: LoadedTerms
 
 
-def compute(account_ids: list[int] | None, as_of: date, loaded: LoadedTerms | None = None) -> Computed:
+@dataclass
+class Ledger:
+    """The ledger frames of a scope, read once for every as-of date computed from them."""
+
+    debts: pl.DataFrame
+    paid: pl.DataFrame
+    categories: pl.DataFrame
+
+    @classmethod
+    def read(cls, account_ids: list[int] | None, until: date) -> Ledger:
+        return cls(sources.debt_movements(account_ids), sources.allocations(account_ids, until=until),
+                   categories(account_ids))
+
+
+def compute(account_ids: list[int] | None, as_of: date, loaded: LoadedTerms | None = None,
+            ledger: Ledger | None = None) -> Computed:
     """The engine's rows for these accounts (all when None) up to and including ``as_of``."""
     loaded = loaded or load_terms(as_of)
-    debts = sources.debt_movements(account_ids)
-    paid = sources.allocations(account_ids, until=as_of)
-    buckets, movements = engine_inputs(debts, paid, loaded, categories(account_ids))
+    ledger = ledger or Ledger.read(account_ids, as_of)
+    paid = ledger.paid.filter(pl.col("paid_on") <= as_of)
+    buckets, movements = engine_inputs(ledger.debts, paid, loaded, ledger.categories)
     rows, problems = penalty_rows(buckets, movements, loaded.terms, as_of)
-    return Computed(rows, problems, paid, debts, loaded)
+    return Computed(rows, problems, paid, ledger.debts, loaded)
 
 
 def _account(number: str, subject: str) -> Account:
@@ -170,8 +185,9 @@ def accrue_penalties(*, period: Period, actor=None, account_ids: list[int] | Non
     with transaction.atomic():
         sources.lock_open_period(period)
         loaded = load_terms(end)
-        after = compute(account_ids, end, loaded)
-        before = compute(account_ids, period.start - timedelta(days=1), loaded)
+        ledger = Ledger.read(account_ids, end)
+        after = compute(account_ids, end, loaded, ledger)
+        before = compute(account_ids, period.start - timedelta(days=1), loaded, ledger)
         posted = sources.posted_penalties(account_ids)
         later = posted.filter(pl.col("period") > str(period))
         if not later.is_empty():
