@@ -75,6 +75,9 @@ def test_claims_commands_select_open_advance_documents_check(tmp_path):
     assert code == 2 and "не ранее 09.06.2026" in err
     out, _, _ = run("claims", "documents", "--account", "1000000001", "--on", "2026-05-20", "--out", str(tmp_path))
     assert (tmp_path / "1000000001_warning_20260520.pdf").exists()
+    SelectionRule.objects.create(name="в работе", min_debt=D("1"), in_case="yes")
+    out, _, _ = run("claims", "documents", "--rule", "в работе", "--on", "2026-05-21", "--out", str(tmp_path))
+    assert (tmp_path / "1000000001_warning_20260521.pdf").exists()
     out, _, _ = run("claims", "check", "--on", "2026-06-01")
     assert "Просроченных рассрочек" in out
     assert DebtCase.objects.get().stage == Stage.WARNING

@@ -47,7 +47,9 @@ class Command(BaseCommand):
         advance.add_argument("--service", help="услуга (для предупреждения, ограничения, приостановления)")
         advance.add_argument("--note", default="", help="примечание в историю дела")
         documents = sub.add_parser("documents", help="документы текущего этапа дела (PDF)")
-        documents.add_argument("--account", required=True, help="номер лицевого счёта")
+        which = documents.add_mutually_exclusive_group(required=True)
+        which.add_argument("--account", help="номер лицевого счёта")
+        which.add_argument("--rule", help="все открытые дела отбора по правилу")
         documents.add_argument("--out", default=".", help="папка для файлов")
         sub.add_parser("check", help="просроченные рассрочки вернуть в работу; выполнить ежемесячные правила")
         for command in (select, advance, documents, sub.choices["check"]):
@@ -92,18 +94,27 @@ class Command(BaseCommand):
         for item in result.problems:
             self.stderr.write(f"{item.subject}: {item.message}")
 
-    def do_documents(self, *, on: date, who, account: str, out: str, **options) -> None:
+    def do_documents(self, *, on: date, who, account: str | None, rule: str | None, out: str, **options) -> None:
         from raschet.claims.documents import generate_documents
+        from raschet.claims.models import DebtCase
+        from raschet.claims.selection import select
 
         folder = Path(out)
         folder.mkdir(parents=True, exist_ok=True)
-        made = generate_documents(case=_case(account), on=on, actor=who)
-        for doc in made:
-            path = folder / f"{account}_{doc.kind}_{on:%Y%m%d}.pdf"
-            path.write_bytes(bytes(doc.pdf))
-            self.stdout.write(f"{doc.get_kind_display()}: {path}")
+        if account:
+            cases = [_case(account)]
+        else:
+            chosen = select(_rule(rule), on)["account_id"].to_list()
+            cases = list(DebtCase.objects.filter(is_open=True, account_id__in=chosen).select_related("account"))
+        made = 0
+        for case in cases:
+            for doc in generate_documents(case=case, on=on, actor=who):
+                path = folder / f"{case.account.number}_{doc.kind}_{on:%Y%m%d}.pdf"
+                path.write_bytes(bytes(doc.pdf))
+                self.stdout.write(f"{doc.get_kind_display()}: {path}")
+                made += 1
         if not made:
-            self.stdout.write("Для текущего этапа дела документов нет.")
+            self.stdout.write("Для текущего этапа дел документов нет.")
 
     def do_check(self, *, on: date, who, **options) -> None:
         from raschet.claims.cases import open_cases
