@@ -85,14 +85,14 @@ def _problems(frame: pl.DataFrame, subject: str) -> list[dict]:
             for _, p, d in frame.iter_rows()]
 
 
-def penalty_statement(*, account_number: str, as_of: date) -> dict:
+def penalty_statement(*, account_number: str, as_of: date, subject: str = "account") -> dict:
     """The penalty statement of one account as of ``as_of`` (its days up to and including that day).
 
     Keys of the contract: ``as_of``, ``total``, ``rows`` (``ref_period, base, from, to, days, fraction,
     rate, amount``). Optional keys: ``account``, ``payments`` (each payment to an accrual period:
     ``ref_period, date, amount``), ``groups`` (the group of services of each row, parallel to ``rows``),
     ``due_dates``, ``legal_basis`` and ``problems``."""
-    account = _account(account_number, "penalty_statement.account")
+    account = _account(account_number, subject)
     done = compute([account.id], as_of)
     rows = done.rows
     statement_rows = [{"ref_period": r["ref_period"], "base": _money(r["base"]), "from": r["date_from"].isoformat(),
@@ -110,10 +110,10 @@ def penalty_statement(*, account_number: str, as_of: date) -> dict:
             "problems": _problems(done.problems, f"ЛС {account.number}")}
 
 
-def scenario_statement(account_number: str, as_of: date) -> dict:
+def scenario_statement(account_number: str, as_of: date, subject: str = "penalty_statement.account") -> dict:
     """The statement as the scenario step ``penalty_statement`` returns it: the contract's keys, the
     payments and legal bases as optional keys, and ``problems`` for the result's ``errors``."""
-    statement = penalty_statement(account_number=account_number, as_of=as_of)
+    statement = penalty_statement(account_number=account_number, as_of=as_of, subject=subject)
     for name in ("account", "groups", "due_dates"):
         statement.pop(name)
     return statement

@@ -57,7 +57,8 @@ def play(index: int, step: dict, periods: list[Period], statements: dict[str, li
          errors: list[dict] | None = None) -> None:
     if "penalty_statement" in step:
         ask = step["penalty_statement"]
-        statement = scenario_statement(ask["account"], date.fromisoformat(ask["as_of"]))
+        statement = scenario_statement(ask["account"], date.fromisoformat(ask["as_of"]),
+                                       f"timeline[{index}].penalty_statement.account")
         (errors if errors is not None else []).extend(statement.pop("problems"))
         if statements is not None:
             statements[ask["account"]].append(statement)
