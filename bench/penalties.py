@@ -44,7 +44,8 @@ def ledger(accounts: int, services: int, seed: int = 7) -> tuple[pl.DataFrame, p
                 .with_columns(share=pl.when(pl.col("draw") < 60).then(1.0).when(pl.col("draw") < 80).then(0.5)
                               .otherwise(0.0))
                 .filter(pl.col("share") > 0)
-                .with_columns(amount=(pl.col("amount") // 2 * 2 * pl.col("share")).cast(pl.Int64),
+                .with_columns(amount=pl.when(pl.col("share") == 1).then(pl.col("amount"))
+                              .otherwise(pl.col("amount") // 2).cast(pl.Int64),
                               paid_on=pl.col("ref_period").str.to_date("%Y-%m").dt.offset_by("1mo")
                               .dt.offset_by(pl.format("{}d", pl.col("draw") % 28)))
                 .select("account_id", "ref_period", "paid_on", "amount"))

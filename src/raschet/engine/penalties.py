@@ -106,11 +106,30 @@ def _segments(b: pl.LazyFrame, moves: pl.LazyFrame, terms: PenaltyTerms, end: da
                     days=(pl.col("next") - pl.col("point")).dt.total_days().cast(pl.Int32)))
 
 
+def _paid(moves: pl.LazyFrame) -> pl.LazyFrame:
+    """Per key, the money that lowered its debt up to each effective date (running total)."""
+    return (moves.group_by("key", "effective").agg(pl.col("amount").sum())
+            .sort("key", "effective")
+            .with_columns(paid=_within(pl.col("amount").cum_sum() - pl.col("amount")) + pl.col("amount"))
+            .select("key", "effective", "paid").sort("effective"))
+
+
+def _live(b: pl.LazyFrame, moves: pl.LazyFrame) -> pl.LazyFrame:
+    """The buckets that can accrue: those with debt left on their first accruing day. Money only lowers a
+    debt, so a bucket paid by then stays paid — unless its key has a negative movement (a refund of
+    an allocation), whose buckets are all kept."""
+    rising = moves.filter(pl.col("amount") < 0).select("key").unique()
+    at_start = (b.sort("start").join_asof(_paid(moves), left_on="start", right_on="effective", by="key",
+                                          strategy="backward", check_sortedness=False)
+                .filter(pl.col("amount") > (pl.col("paid").fill_null(0) - pl.col("prior")))
+                .select("bucket"))
+    kept = pl.concat([at_start, b.join(rising, on="key").select("bucket")]).unique()
+    return b.join(kept, on="bucket")
+
+
 def _with_base(segs: pl.LazyFrame, b: pl.LazyFrame, moves: pl.LazyFrame) -> pl.LazyFrame:
     """The bucket's outstanding debt on each segment's first day: earlier buckets of the key are paid first."""
-    paid = (moves.group_by("key", "effective").agg(pl.col("amount").sum())
-            .sort("key", "effective").with_columns(paid=_within(pl.col("amount").cum_sum() - pl.col("amount")) + pl.col("amount"))
-            .select("key", "effective", "paid").sort("effective"))
+    paid = _paid(moves)
     joined = segs.join(b.select("bucket", "key", "category", "due", "amount", "prior", "step", "first", "second"),
                        on="bucket").sort("date_from")
     with_paid = joined.join_asof(paid, left_on="date_from", right_on="effective", by="key", strategy="backward",
@@ -168,6 +187,7 @@ def penalty_rows(buckets: pl.DataFrame, movements: pl.DataFrame, terms: PenaltyT
     moves = _with_key(movements, groups).lazy().filter(
         (pl.col("effective") <= end) & (pl.col("paid_on").is_null() | (pl.col("paid_on") <= as_of))
     ).select("key", "effective", "amount", "paid_on").collect().lazy()
+    b = _live(b, moves).collect().lazy()
     segs = _with_base(_segments(b, moves, terms, end), b, moves).filter(pl.col("base") > 0)
     segs = _without_moratoria(segs, terms)
     day = (pl.col("date_from") - pl.col("due")).dt.total_days()
