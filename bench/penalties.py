@@ -60,9 +60,8 @@ def engine_only(accounts: int, services: int) -> None:
     started = time.perf_counter()
     charges, payments = ledger(accounts, services)
     made = time.perf_counter() - started
-    terms = PenaltyTerms(*terms_frames([(date(2025, 10, 27), __import__("decimal").Decimal("16.5"))],
-                                       [(date(2023, 1, 1), date(2027, 1, 1), "min_key", __import__("decimal")
-                                         .Decimal("9.5"))], []))
+    terms = PenaltyTerms(*terms_frames([(date(2025, 10, 27), Decimal("16.5"))],
+                                       [(date(2023, 1, 1), date(2027, 1, 1), "min_key", Decimal("9.5"))], []))
     due = pl.col("ref_period").str.to_date("%Y-%m").dt.offset_by("1mo").dt.offset_by("9d")
     buckets = (charges.group_by("account_id", "ref_period").agg(pl.col("amount").sum())
                .with_columns(group=pl.lit("standard"), category=pl.lit("citizen"), due=due, grace=30, first=300,
@@ -121,7 +120,7 @@ def setup_database(url: str, accounts: int, services: int) -> None:
 def _write_ledger(charges: pl.DataFrame, payments: pl.DataFrame, now, write_frame, Payment) -> None:
     from raschet.billing.models import Entry
 
-    money = (pl.col("amount").cast(pl.Decimal(20, 0)) * pl.lit(__import__("decimal").Decimal("0.01"))).cast(
+    money = (pl.col("amount").cast(pl.Decimal(20, 0)) * pl.lit(Decimal("0.01"))).cast(
         pl.Decimal(14, 2))
     write_frame(Entry, charges.select("account_id", "service_id", "ref_period", supplier_id=pl.lit(1),
                                       period=pl.col("ref_period"), kind=pl.lit("charge"), amount=money,

@@ -78,8 +78,16 @@ def test_claims_commands_select_open_advance_documents_check(tmp_path):
     SelectionRule.objects.create(name="в работе", min_debt=D("1"), in_case="yes")
     out, _, _ = run("claims", "documents", "--rule", "в работе", "--on", "2026-05-21", "--out", str(tmp_path))
     assert (tmp_path / "1000000001_warning_20260521.pdf").exists()
-    out, _, _ = run("claims", "check", "--on", "2026-06-01")
-    assert "Просроченных рассрочек" in out
+    for bad in (["--months", "0"], ["--months", "12", "--interest", "1e30"], ["--months", "12", "--interest", "abc"]):
+        _, err, code = run("claims", "instalment", "--account", "1000000001", "--number", "1", "--first-period",
+                           "2026-06", "--on", "2026-05-25", *bad)
+        assert code == 2 and "Traceback" not in err
+    out, _, code = run("claims", "instalment", "--account", "1000000001", "--number", "1", "--months", "3",
+                       "--first-period", "2026-06", "--interest", "7,5", "--on", "2026-05-25")
+    assert code == 0 and "15000.00 ₽ на 3 мес., 7.5 % годовых" in out and "2026-06: до 10.07.2026" not in out
+    assert "2026-06: до 15.07.2026 5000.00 + 93.75 ₽" in out  # 15,000 × 7.5 % / 12 = 93.75
+    out, _, _ = run("claims", "check", "--on", "2026-07-16")
+    assert "Просроченных рассрочек (дела возвращены в работу): 1" in out
     assert DebtCase.objects.get().stage == Stage.WARNING
 
 

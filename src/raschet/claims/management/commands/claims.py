@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -52,7 +53,13 @@ class Command(BaseCommand):
         which.add_argument("--rule", help="все открытые дела отбора по правилу")
         documents.add_argument("--out", default=".", help="папка для файлов")
         sub.add_parser("check", help="просроченные рассрочки вернуть в работу; выполнить ежемесячные правила")
-        for command in (select, advance, documents, sub.choices["check"]):
+        plan = sub.add_parser("instalment", help="оформить соглашение о рассрочке долга по делу")
+        plan.add_argument("--account", required=True, help="номер лицевого счёта")
+        plan.add_argument("--number", required=True, help="номер соглашения")
+        plan.add_argument("--months", required=True, help="срок, месяцев (1–120)")
+        plan.add_argument("--first-period", dest="first_period", required=True, help="первый период платежа ГГГГ-ММ")
+        plan.add_argument("--interest", default="0", help="проценты за рассрочку, % годовых (0–100)")
+        for command in (select, advance, documents, sub.choices["check"], plan):
             command.add_argument("--on", help="на дату ГГГГ-ММ-ДД (по умолчанию сегодня)")
             command.add_argument("--user", help="от имени пользователя (по умолчанию — система)")
 
@@ -115,6 +122,32 @@ class Command(BaseCommand):
                 made += 1
         if not made:
             self.stdout.write("Для текущего этапа дел документов нет.")
+
+    def do_instalment(self, *, on: date, who, account: str, number: str, months: str, first_period: str,
+                      interest: str, **options) -> None:
+        from raschet.claims.instalments import create_instalment
+        from raschet.claims.management.commands.penalties import parse_period
+        from raschet.domain.money import dec
+
+        count = int(months) if months.isdigit() else 0
+        if not 1 <= count <= 120:
+            raise ProblemsError([problem("invalid_value", "--months", value=months, field="--months",
+                                         reason="срок рассрочки — целое число месяцев от 1 до 120")])
+        try:
+            rate = dec(interest)
+        except ValueError:
+            rate = None
+        if rate is None or not 0 <= rate <= 100 or rate != rate.quantize(Decimal("0.0001")):
+            raise ProblemsError([problem("invalid_value", "--interest", value=interest, field="--interest",
+                                         reason="проценты — число от 0 до 100 (не точнее 0,0001), например 7,5")])
+        agreement = create_instalment(case=_case(account), number=number, signed_on=on, months=count,
+                                      first_period=parse_period(first_period, "--first-period"),
+                                      interest_percent=rate, actor=who)
+        self.stdout.write(f"Соглашение № {agreement.number}: {agreement.principal} ₽ на {count} мес., "
+                          f"{agreement.interest_percent.normalize():f} % годовых")
+        for item in agreement.items.order_by("due_on"):
+            self.stdout.write(f"  {item.period}: до {item.due_on:%d.%m.%Y} {item.principal} + {item.interest} ₽, "
+                              f"остаток {item.remaining}")
 
     def do_check(self, *, on: date, who, **options) -> None:
         from raschet.claims.cases import open_cases
