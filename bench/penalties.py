@@ -23,6 +23,7 @@ import os
 import sys
 import time
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
