@@ -53,6 +53,7 @@ def test_agreement_moves_the_case_and_shows_in_section_5():
     assert instalment_section(case.account_id, "2026-05") == {
         "agreement": "№ 7 от 25.05.2026", "period": "2026-05", "payment": "5000.00", "remaining": "10000.00",
         "interest_percent": "6", "interest": "75.00", "total": "5075.00", "due_on": "2026-06-15"}
+    assert instalment_section(case.account, Period.parse("2026-05"))["total"] == "5075.00"
     assert instalment_section(case.account_id, "2026-09") is None
 
 

@@ -86,9 +86,11 @@ def _old_debt(account_id: int, covers_to: Period, on: date) -> Decimal:
     return Decimal(int(owed["amount"].sum() or 0)).scaleb(-2)
 
 
-def instalment_section(account_id: int, period: Period | str) -> dict | None:
-    """Section 5 of the payment document of ``period``: the agreement, this period's part, what is left
-    for later periods, the interest (₽ and % a year) and the part with interest."""
+def instalment_section(account, period: Period | str) -> dict | None:
+    """Section 5 of the payment document of ``period`` for ``account`` (an ``Account`` or its id): the
+    agreement, this period's part, what is left for later periods, the interest (₽ and % a year) and
+    the part with interest."""
+    account_id = getattr(account, "pk", account)
     item = (InstalmentItem.objects.filter(instalment__case__account_id=account_id, instalment__is_active=True,
                                           period=str(period)).select_related("instalment").first())
     if item is None:
