@@ -31,6 +31,8 @@ PROJECT_COMMANDS = {
     "worker": "выполнять фоновые работы из очереди",
     "jobs": "фоновые работы и ход их выполнения",
     "documents": "платёжные документы: issue --period П, render --account N --period П, send --period П",
+    "penalties": "пени: accrue --period P; statement --account N --as-of D [--pdf F] [--xlsx F]",
+    "claims": "должники: select --rule R [--open]; advance; documents --account N; check",
     "runserver": "запустить веб-интерфейс",
     "migrate": "создать или обновить схему базы данных",
     "createsuperuser": "создать администратора",

@@ -13,6 +13,8 @@ Every ``tests/scenarios/NAME.json`` that has a ``NAME.expected.json`` next to it
 - ``allocations``, ``advance``, ``designated_advance``: when given, equal to the result's (``null``:
   the key must be absent).
 - ``errors``: when given, the set of error codes must equal the expected one.
+- ``penalty_statements``: when given, the account's statements in timeline order; each expected key
+  (``as_of``, ``total``, ``rows`` — every row, in order —, ``payments``) must equal the result's.
 
 The expected figures come from domain.md, never from what the program printed.
 """
@@ -93,6 +95,19 @@ def balance_problems(number: str, actual: dict, expected: dict) -> list[str]:
     return found
 
 
+def statement_problems(number: str, actual: list[dict], expected: list[dict]) -> list[str]:
+    if len(actual) != len(expected):
+        return [f"account {number}: {len(actual)} penalty statements, expected {len(expected)}"]
+    found = []
+    for index, (got, want) in enumerate(zip(actual, expected, strict=True)):
+        for key, value in want.items():
+            if got.get(key) != value:
+                found.append(f"account {number}: penalty_statements[{index}].{key} expected\n"
+                             f"{json.dumps(value, ensure_ascii=False, indent=1)}\n  got\n"
+                             f"{json.dumps(got.get(key), ensure_ascii=False, indent=1)}")
+    return found
+
+
 def compare(result: dict, expected: dict) -> list[str]:
     found = []
     for number, want in expected.get("accounts", {}).items():
@@ -108,6 +123,8 @@ def compare(result: dict, expected: dict) -> list[str]:
             if key in want and account.get(key) != want[key]:
                 found.append(f"account {number}: {key} expected {json.dumps(want[key], ensure_ascii=False)}, "
                              f"got {json.dumps(account.get(key), ensure_ascii=False)}")
+        if "penalty_statements" in want:
+            found += statement_problems(number, account["penalty_statements"], want["penalty_statements"])
     if "errors" in expected:
         want_codes = {e["code"] for e in expected["errors"]}
         got_codes = {e["code"] for e in result["errors"]}

@@ -86,6 +86,9 @@ def _reference_rows(data: dict, tables: Tables) -> Ids:
 
 
 def key_rate_rows(tables: Tables, rates: list[dict]) -> None:
+    """The scenario's key rates replace the whole series (the seeded history included)."""
+    if rates:
+        KeyRate.objects.all().delete()
     for rate in rates:
         tables.add(KeyRate, ("valid_from", "valid_to", "value"), _d(rate["valid_from"]),
                    _d(rate.get("valid_to")), dec(rate["value"]))

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from raschet.billing.models import CalcProblem, ChargeLine, Entry, RunStatus
 from raschet.billing.services import calculate_period, close_period
+from raschet.claims.penalties import scenario_statement
 from raschet.domain.allocation import is_charged
 from raschet.domain.errors import Problem, ProblemsError, problem
 from raschet.domain.money import dec, round_money
@@ -23,7 +24,7 @@ from raschet.payments.services import last_charged_period, record_payment
 from raschet.scenarios.changes import apply_change
 from raschet.scenarios.loader import check_scenario, load_scenario
 
-NOT_YET = {"penalty_statement": "шаг «penalty_statement» (расчёт пеней) появится вместе с пенями"}
+NOT_YET: dict[str, str] = {}  # steps this version cannot play yet (none now)
 
 
 def timeline_problems(data: dict) -> list[Problem]:
@@ -44,16 +45,25 @@ def run_scenario(data: dict) -> dict:
     load_scenario(data, check=False)
     errors: list[dict] = []
     periods: list[Period] = []
+    statements: dict[str, list[dict]] = defaultdict(list)
     for index, step in enumerate(data["timeline"]):
         try:
-            play(index, step, periods)
+            play(index, step, periods, statements, errors)
         except ProblemsError as refused:  # a refused step is reported; the timeline goes on
             errors += [p.as_dict() for p in refused.problems]
-    return build_result(data, sorted(set(periods)), errors)
+    return build_result(data, sorted(set(periods)), errors, statements)
 
 
-def play(index: int, step: dict, periods: list[Period]) -> None:
-    if "calculate" in step:
+def play(index: int, step: dict, periods: list[Period], statements: dict[str, list[dict]] | None = None,
+         errors: list[dict] | None = None) -> None:
+    if "penalty_statement" in step:
+        ask = step["penalty_statement"]
+        statement = scenario_statement(ask["account"], date.fromisoformat(ask["as_of"]),
+                                       f"timeline[{index}].penalty_statement.account")
+        (errors if errors is not None else []).extend(statement.pop("problems"))
+        if statements is not None:
+            statements[ask["account"]].append(statement)
+    elif "calculate" in step:
         period = Period.parse(step["calculate"])
         periods.append(period)
         calculate_period(period=period)
@@ -91,7 +101,8 @@ def _entry(line: ChargeLine) -> dict:
     return entry
 
 
-def build_result(data: dict, periods: list[Period], errors: list[dict]) -> dict:
+def build_result(data: dict, periods: list[Period], errors: list[dict],
+                 statements: dict[str, list[dict]] | None = None) -> dict:
     lines = (ChargeLine.objects.filter(run__status__in=[RunStatus.DONE, RunStatus.POSTED], run__simulate=False)
              .select_related("service", "supplier").order_by("period", "account_id", "service__code", "date_from",
                                                                "zone", "kind", "id"))
@@ -109,7 +120,8 @@ def build_result(data: dict, periods: list[Period], errors: list[dict]) -> dict:
         accounts[account.number] = {
             "entries": [_entry(line) for line in own] + _payment_rows(paid),
             "balances": _balances(account, own, paid, periods),
-            "allocations": allocations, "advance": _text(advance, 2), "penalty_statements": [],
+            "allocations": allocations, "advance": _text(advance, 2),
+            "penalty_statements": (statements or {}).get(account.number, []),
         }
         designated = _designated_advance(paid, charged)
         if designated:

@@ -59,4 +59,4 @@ class AccountServiceAdmin(DatedAdmin):
 
 @admin.register(models.KeyRate)
 class KeyRateAdmin(BoundedNumbers, admin.ModelAdmin):
-    list_display = ("value", "valid_from", "valid_to")
+    list_display = ("value", "valid_from", "valid_to", "legal_basis")

@@ -233,6 +233,7 @@ class KeyRate(DatedModel):
     overlap_label = "ключевой ставки"
 
     value = models.DecimalField("ключевая ставка, % годовых", max_digits=7, decimal_places=4)
+    legal_basis = models.CharField("основание", max_length=300, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = "ключевая ставка"

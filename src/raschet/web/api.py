@@ -16,6 +16,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
+from raschet.claims.api import router as claims_router
 from raschet.domain.errors import Problem, ProblemsError, problem
 from raschet.domain.jsonio import load_json
 from raschet.exchange.qr import QrError
@@ -41,6 +42,7 @@ class DecimalParser(Parser):
 
 api = NinjaAPI(title="Расчёт API", version="1", urls_namespace="api", parser=DecimalParser())
 api.add_router("/", payments_router)
+api.add_router("/", claims_router)
 
 
 def _answer(request, problems: list[Problem], status: int | None = None):

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "raschet.billing",
     "raschet.payments",
     "raschet.documents",
+    "raschet.claims",
     "raschet.web",
 ]
 

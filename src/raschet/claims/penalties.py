@@ -1,0 +1,202 @@
+"""Use cases of penalties: the penalty statement of an account as of a date, and the monthly accrual.
+
+The statement is the table a court expects (period, debt, from, to, days, fraction, rate, amount,
+with the payments), as a plain dict in the result format of scenario-format.md
+(``penalty_statements``), plus the legal basis of every rule it used. The accrual posts, per account ×
+accrual period × supplier, the month's penalty and — when past months' penalties changed (a
+back-dated recalculation, a late payment record, a new key rate) — a correction entry in the open
+period; nothing posted is ever edited. Re-running an accrual posts nothing new.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+import polars as pl
+from django.db import transaction
+from django.utils import timezone
+
+from raschet.claims import sources
+from raschet.claims.inputs import categories, engine_inputs, supplier_weights
+from raschet.claims.permissions import ACCRUE_PENALTIES, require
+from raschet.claims.terms import LoadedTerms, load_terms
+from raschet.domain.errors import ProblemsError, problem
+from raschet.domain.periods import Period
+from raschet.engine.penalties import penalty_rows, penalty_totals, split_by_weight
+from raschet.housing.models import Account
+
+KEY = ["account_id", "ref_period", "group"]
+
+
+def _money(kopecks: int) -> str:
+    return f"{Decimal(kopecks).scaleb(-2):.2f}"
+
+
+def _rate(units: int) -> str:
+    text = f"{(Decimal(units) / 10_000).normalize():f}"
+    return text
+
+
+@dataclass
+class Computed:
+    rows: pl.DataFrame
+    problems: pl.DataFrame
+    payments: pl.DataFrame
+    debts: pl.DataFrame
+    loaded: LoadedTerms
+
+
+@dataclass
+class Ledger:
+    """The ledger frames of a scope, read once for every as-of date computed from them."""
+
+    debts: pl.DataFrame
+    paid: pl.DataFrame
+    categories: pl.DataFrame
+
+    @classmethod
+    def read(cls, account_ids: list[int] | None, until: date) -> Ledger:
+        return cls(sources.debt_movements(account_ids), sources.allocations(account_ids, until=until),
+                   categories(account_ids))
+
+
+def compute(account_ids: list[int] | None, as_of: date, loaded: LoadedTerms | None = None,
+            ledger: Ledger | None = None) -> Computed:
+    """The engine's rows for these accounts (all when None) up to and including ``as_of``."""
+    loaded = loaded or load_terms(as_of)
+    ledger = ledger or Ledger.read(account_ids, as_of)
+    paid = ledger.paid.filter(pl.col("paid_on") <= as_of)
+    buckets, movements = engine_inputs(ledger.debts, paid, loaded, ledger.categories)
+    rows, problems = penalty_rows(buckets, movements, loaded.terms, as_of)
+    return Computed(rows, problems, paid, ledger.debts, loaded)
+
+
+def _account(number: str, subject: str) -> Account:
+    account = Account.objects.filter(number=number).first()
+    if account is None:
+        raise ProblemsError([problem("unknown_reference", subject, kind="лицевой счёт", value=number)])
+    return account
+
+
+def _problems(frame: pl.DataFrame, subject: str) -> list[dict]:
+    return [problem("no_key_rate", subject, date=d.isoformat(), period=p).as_dict()
+            for _, p, d in frame.iter_rows()]
+
+
+def penalty_statement(*, account_number: str, as_of: date, subject: str = "account") -> dict:
+    """The penalty statement of one account as of ``as_of`` (its days up to and including that day).
+
+    Keys of the contract: ``as_of``, ``total``, ``rows`` (``ref_period, base, from, to, days, fraction,
+    rate, amount``). Optional keys: ``account``, ``payments`` (each payment to an accrual period:
+    ``ref_period, date, amount``), ``groups`` (the group of services of each row, parallel to ``rows``),
+    ``due_dates``, ``legal_basis`` and ``problems``."""
+    account = _account(account_number, subject)
+    done = compute([account.id], as_of)
+    rows = done.rows
+    statement_rows = [{"ref_period": r["ref_period"], "base": _money(r["base"]), "from": r["date_from"].isoformat(),
+                       "to": r["date_to"].isoformat(), "days": r["days"], "fraction": f"1/{r['denominator']}",
+                       "rate": _rate(r["rate"]), "amount": _money(r["amount"])} for r in rows.iter_rows(named=True)]
+    payments = (done.payments.group_by("ref_period", "paid_on").agg(pl.col("amount").sum())
+                .filter(pl.col("amount") != 0).sort("paid_on", "ref_period"))
+    dues = rows.select("ref_period", "group", "due").unique().sort("ref_period", "group", "due")
+    return {"as_of": as_of.isoformat(), "total": _money(int(rows["amount"].sum() or 0)), "rows": statement_rows,
+            "account": account.number,
+            "groups": rows["group"].to_list(),
+            "payments": [{"ref_period": p, "date": d.isoformat(), "amount": _money(a)} for p, d, a in payments.iter_rows()],
+            "due_dates": [{"ref_period": p, "group": g, "due": d.isoformat()} for p, g, d in dues.iter_rows()],
+            "legal_basis": legal_bases(done.loaded, rows),
+            "problems": _problems(done.problems, f"ЛС {account.number}")}
+
+
+def scenario_statement(account_number: str, as_of: date, subject: str = "penalty_statement.account") -> dict:
+    """The statement as the scenario step ``penalty_statement`` returns it: the contract's keys, the
+    payments and legal bases as optional keys, and ``problems`` for the result's ``errors``."""
+    statement = penalty_statement(account_number=account_number, as_of=as_of, subject=subject)
+    for name in ("account", "groups", "due_dates"):
+        statement.pop(name)
+    return statement
+
+
+def legal_bases(loaded: LoadedTerms, rows: pl.DataFrame) -> list[str]:
+    """The legal basis of every rule the rows used: due days, fractions, regimes, moratoria, key rates."""
+    if rows.is_empty():
+        return []
+    first, last = rows["date_from"].min(), rows["date_to"].max()
+    texts = [basis for period, _, basis in loaded.due_days if period <= rows["ref_period"].max()]
+    for category, group in rows.select("category", "group").unique().sort("category", "group").iter_rows():
+        texts.append(loaded.rule(category, group, rows["due"].min()).basis)
+    texts += [basis for a, b, basis in loaded.regimes if a <= last and (b is None or b > first)]
+    texts += [f"{name}: {basis}" for a, b, name, basis in loaded.moratoria if a <= last and (b is None or b > first)]
+    used = [basis for d, basis in loaded.key_rates if d <= rows["rate_date"].max()]
+    texts += used[-1:]
+    texts.append(loaded.policy.legal_basis)
+    return list(dict.fromkeys(t for t in texts if t))
+
+
+@dataclass
+class AccrualResult:
+    period: str
+    accounts: int
+    entries: int
+    penalty: Decimal
+    corrections: Decimal
+    problems: list[dict]
+
+
+def _targets(done: Computed) -> pl.DataFrame:
+    """The penalty per account × accrual period × supplier (exact split of each key's total)."""
+    totals = penalty_totals(done.rows)
+    return split_by_weight(totals, supplier_weights(done.debts), KEY, "supplier_id").group_by(
+        "account_id", "ref_period", "supplier_id").agg(pl.col("amount").sum())
+
+
+def _entries(before: pl.DataFrame, after: pl.DataFrame, posted: pl.DataFrame, period: Period) -> pl.DataFrame:
+    key = ["account_id", "ref_period", "supplier_id"]
+    here = str(period)
+    here_month = (pl.col("period") == here) & (pl.col("correction") == 0)
+    sums = (posted.with_columns(when=pl.when(here_month).then(pl.lit("here")).otherwise(pl.lit("before")))
+            .pivot(on="when", index=key, values="amount", aggregate_function="sum"))
+    for name in ("before", "here"):
+        if name not in sums.columns:
+            sums = sums.with_columns(pl.lit(0, dtype=pl.Int64).alias(name))
+    frame = (pl.concat([before.select(*key, "amount").with_columns(what=pl.lit("target_before")),
+                        after.select(*key, "amount").with_columns(what=pl.lit("target_after"))])
+             .pivot(on="what", index=key, values="amount", aggregate_function="sum"))
+    for name in ("target_before", "target_after"):
+        if name not in frame.columns:
+            frame = frame.with_columns(pl.lit(0, dtype=pl.Int64).alias(name))
+    frame = frame.join(sums.select(*key, "before", "here"), on=key, how="full", coalesce=True).fill_null(0)
+    # This month's penalty entries count against this month's days; every other penalty entry (earlier
+    # months', and corrections, wherever posted) against the days before. Each difference is posted.
+    month = frame.select(*key, amount=(pl.col("target_after") - pl.col("target_before")) - pl.col("here"),
+                         reason=pl.lit(f"Пени за {here}"))
+    fix = frame.select(*key, amount=pl.col("target_before") - pl.col("before"),
+                       reason=pl.lit(f"{sources.CORRECTION_REASON} за дни до {period.start:%d.%m.%Y} (пересчёт)"))
+    return pl.concat([month, fix]).filter(pl.col("amount") != 0)
+
+
+def accrue_penalties(*, period: Period, actor=None, account_ids: list[int] | None = None,
+                     today: date | None = None) -> AccrualResult:
+    """Post the penalties of ``period`` (its days) in that period, plus corrections of earlier months."""
+    require(actor, ACCRUE_PENALTIES)
+    end = period.end - timedelta(days=1)
+    with transaction.atomic():
+        sources.lock_open_period(period)
+        loaded = load_terms(end)
+        ledger = Ledger.read(account_ids, end)
+        after = compute(account_ids, end, loaded, ledger)
+        before = compute(account_ids, period.start - timedelta(days=1), loaded, ledger)
+        posted = sources.posted_penalties(account_ids)
+        later = posted.filter(pl.col("period") > str(period))
+        if not later.is_empty():
+            raise ProblemsError([problem("penalties_out_of_order", str(period), period=str(period),
+                                         later=later["period"].max())])
+        rows = _entries(_targets(before), _targets(after), posted, period)
+        written = sources.write_penalty_entries(rows, period, timezone.now())
+    month = rows.filter(pl.col("reason").str.starts_with("Пени"))["amount"].sum() or 0
+    fixes = rows.filter(~pl.col("reason").str.starts_with("Пени"))["amount"].sum() or 0
+    problems = _problems(after.problems, str(period))
+    return AccrualResult(str(period), rows["account_id"].n_unique(), written, Decimal(month).scaleb(-2),
+                         Decimal(fixes).scaleb(-2), problems)
