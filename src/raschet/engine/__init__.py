@@ -26,7 +26,7 @@ For the caller (the Django adapter):
 
 from raschet.engine.methods import METHODS
 from raschet.engine.methods.formula import validate_expression
-from raschet.engine.pipeline import CalcResult, calculate
+from raschet.engine.pipeline import CalcResult, calculate, combine
 from raschet.engine.snapshot import Snapshot
 
-__all__ = ["METHODS", "CalcResult", "Snapshot", "calculate", "validate_expression"]
+__all__ = ["METHODS", "CalcResult", "Snapshot", "calculate", "combine", "validate_expression"]

@@ -17,14 +17,16 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 
 import polars as pl
 
 from raschet.domain.periods import Period
-from raschet.engine import absence, amounts, explain, problems
+from raschet.engine import absence, amounts, correction, explain, interruptions, problems, recalc
 from raschet.engine.attributes import attach
+from raschet.engine.codes import KIND, Codes
 from raschet.engine.context import Context, build_context, narrow
+from raschet.engine.inputs import codes_of, encode
 from raschet.engine.methods import DISTRIBUTED, METHODS
 from raschet.engine.methods.base import empty_lines
 from raschet.engine.plans import collect, collect_all
@@ -33,6 +35,7 @@ from raschet.engine.snapshot import Snapshot
 from raschet.engine.units import UNIT_ACCOUNTS, building_units, partition
 from raschet.engine.validation import validate_rules
 
+EMPTY_CODES = Codes((), (), {})
 STAGES = ("inputs", "validation", "segments", "volumes", "distribution", "amounts", "rounding", "explanation")
 _SEG_COLUMNS = [
     "seg_id", "account_id", "building_id", "service", "kind", "supplier", "date_from", "date_to",
@@ -42,11 +45,22 @@ _SEG_COLUMNS = [
 
 @dataclass(frozen=True)
 class CalcResult:
-    """Lines, problems and seconds per stage (in pipeline order)."""
+    """Lines in their stored form, problems and seconds per stage (in pipeline order).
 
-    lines: pl.DataFrame
+    ``frame`` is the lines with typed, integer-coded columns (``explain.LINE_SCHEMA``), the codes
+    meaning what ``codes`` says; ``lines`` is the same made readable (``explain.readable``), on demand.
+    """
+
+    frame: pl.DataFrame
     problems: pl.DataFrame
     timings: dict[str, float] = field(default_factory=dict)
+    codes: Codes = EMPTY_CODES
+    numbers: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema={"account_id": pl.Int64,
+                                                                                "number": pl.Utf8}))
+
+    @cached_property
+    def lines(self) -> pl.DataFrame:
+        return explain.readable(self.frame, self.codes, self.numbers)
 
 
 class StageTimer:
@@ -64,8 +78,12 @@ class StageTimer:
             self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - started
 
 
-def calculate(snapshot: Snapshot, period: Period | str, accounts: Iterable[int] | None = None) -> CalcResult:
+def calculate(snapshot: Snapshot, period: Period | str, accounts: Iterable[int] | None = None, *,
+              recalculation: bool = False) -> CalcResult:
     """Calculate ``period`` for ``accounts`` (all when None); see the package docstring.
+
+    With ``recalculation`` the lines are the recalculation's instead: this result minus what the
+    ``posted`` input says the ledger holds for the period (``recalc.py``).
 
     A large run is cut into units of whole buildings (``units.py``) computed one after another,
     which bounds memory and gives the same lines; the timings are summed over the units.
@@ -74,11 +92,17 @@ def calculate(snapshot: Snapshot, period: Period | str, accounts: Iterable[int] 
     accounts = None if accounts is None else list(accounts)
     timer = StageTimer()
     with timer("inputs"):
-        parts = _units(snapshot.checked(), accounts)
-    results = [_calculate_unit(part, period, accounts, timer) for part in parts]
+        snapshot = snapshot.checked()
+        codes = codes_of(snapshot)
+        parts = _units(encode(snapshot, codes), accounts)
+    results = [_calculate_unit(part, period, accounts, codes, timer, recalculation) for part in parts]
     lines = pl.concat([r[0] for r in results]) if len(results) > 1 else results[0][0]
     found = pl.concat([r[1] for r in results]) if len(results) > 1 else results[0][1]
-    return CalcResult(lines=lines, problems=found, timings={s: timer.timings.get(s, 0.0) for s in STAGES})
+    numbers = snapshot.accounts.select("account_id", "number")
+    if accounts is not None:
+        numbers = numbers.filter(pl.col("account_id").is_in(pl.Series(accounts, dtype=pl.Int64).implode()))
+    return CalcResult(frame=lines, problems=found, timings={s: timer.timings.get(s, 0.0) for s in STAGES},
+                      codes=codes, numbers=numbers)
 
 
 def _units(snapshot: Snapshot, accounts: list[int] | None) -> list[Snapshot]:
@@ -96,16 +120,16 @@ def _units(snapshot: Snapshot, accounts: list[int] | None) -> list[Snapshot]:
 
 
 def _calculate_unit(
-    snapshot: Snapshot, period: Period, accounts: list[int] | None, timer: StageTimer
+    snapshot: Snapshot, period: Period, accounts: list[int] | None, codes: Codes, timer: StageTimer,
+    recalculation: bool = False,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The pipeline over one snapshot: (lines, problems)."""
     found: list[pl.DataFrame] = []
     with timer("inputs"):
-        ctx = build_context(snapshot, period, accounts)
-        ctx.past_volumes = partial(past_volumes, snapshot)
+        ctx = build_context(snapshot, period, accounts, codes)
+        ctx.past_volumes = partial(past_volumes, snapshot, codes=codes)
     with timer("validation"):
-        keys = set(ctx.parameters["key"].unique().to_list())
-        rule_params, bad_rules = validate_rules(ctx.rules, period.month, keys)
+        rule_params, bad_rules = _rule_params(ctx, period)
     with timer("inputs"):
         ctx = narrow(ctx, _common_resources(ctx, rule_params))
     with timer("segments"):
@@ -135,16 +159,31 @@ def _calculate_unit(
         found.append(no_tariff)
     with timer("rounding"):
         rounded = collect(amounts.round_lines(priced.lazy()).with_row_index("line_id").with_columns(
-            pl.lit("charge").alias("line_kind"), pl.lit(None, dtype=pl.Utf8).alias("reason")
+            pl.lit("charge", dtype=KIND).alias("line_kind")
         ))
-        reductions = absence.reductions(rounded, ctx)
-        if not reductions.is_empty():
-            rounded = pl.concat([rounded, reductions])
+        reductions = [absence.reductions(rounded, ctx), interruptions.reductions(rounded, ctx)]
+        reductions = [r for r in reductions if not r.is_empty()]
+        if reductions:
+            rounded = pl.concat([rounded, *reductions], how="diagonal_relaxed")
+    with timer("amounts"):  # the annual heating correction, in its correction month
+        extra = correction.corrections(snapshot, period, accounts, codes)
     with timer("explanation"):
-        return _finish(rounded, pl.concat(found), ctx)
+        lines, found = _finish(rounded, pl.concat(found), ctx)
+        if extra is not None and not extra.is_empty():
+            lines = pl.concat([lines, explain.stored(extra)])
+        if recalculation:
+            lines = recalc.difference(lines, ctx)
+        return lines, found
 
 
-def past_volumes(snapshot: Snapshot, period: Period, chains: pl.DataFrame) -> pl.DataFrame:
+def _rule_params(ctx: Context, period: Period) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The rules' typed parameters (``resource`` as a service code) and the unusable rules."""
+    keys = set(ctx.parameters["key"].unique().to_list())
+    rule_params, bad_rules = validate_rules(ctx.rules, period.month, keys)
+    return rule_params.with_columns(pl.col("resource").cast(ctx.codes.service, strict=False)), bad_rules
+
+
+def past_volumes(snapshot: Snapshot, period: Period, chains: pl.DataFrame, codes: Codes | None = None) -> pl.DataFrame:
     """What the ``metered`` method charges in ``period`` for the (account_id, service) ``chains``.
 
     The same stages as a calculation of that period, for those accounts only: (account_id,
@@ -152,8 +191,13 @@ def past_volumes(snapshot: Snapshot, period: Period, chains: pl.DataFrame) -> pl
     had a problem then (nothing was charged).  Used for the catch-up after a late reading
     (``methods/metered.py``): a past period has no reading of those chains, so this never recurses.
     """
-    ctx = build_context(_chains_only(snapshot, chains), period, None)
-    rule_params, bad_rules = validate_rules(ctx.rules, period.month, set(ctx.parameters["key"].unique().to_list()))
+    if codes is None:  # a snapshot as given (text codes): coded here, and the result in text again
+        codes = codes_of(snapshot)
+        found = past_volumes(encode(snapshot, codes), period, chains.with_columns(
+            pl.col("service").cast(codes.service)), codes)
+        return found.with_columns(pl.col("service", "zone", "volume_source").cast(pl.Utf8))
+    ctx = build_context(_chains_only(snapshot, chains), period, None, codes)
+    rule_params, bad_rules = _rule_params(ctx, period)
     segs, _ = build_segments(ctx)
     segs = segs.join(chains, on=["account_id", "service"], how="semi").filter(pl.col("method") == "metered")
     segs = attach(segs.join(bad_rules.select("rule_id"), on="rule_id", how="anti"), ctx)
@@ -161,7 +205,7 @@ def past_volumes(snapshot: Snapshot, period: Period, chains: pl.DataFrame) -> pl
     produced, trouble = METHODS["metered"](segs, ctx, None)
     keys = ["account_id", "service", "zone", "volume_source"]
     charged = produced.join(segs.select("seg_id", "account_id", "service"), on="seg_id").join(
-        trouble.select("account_id", "service").unique(), on=["account_id", "service"], how="anti"
+        problems.keys(trouble, codes.service).collect(), on=["account_id", "service"], how="anti"
     )
     return charged.group_by(keys).agg(pl.col("volume").sum()).sort(keys)
 
@@ -225,7 +269,7 @@ def _bad_rule_problems(segs: pl.DataFrame, bad_rules: pl.DataFrame) -> pl.DataFr
     hit = segs.select("account_id", "service", "rule_id").join(bad_rules, on="rule_id")
     if hit.is_empty():
         return problems.empty()
-    return hit.select("account_id", "service", "code", "params").unique(
+    return hit.select("account_id", pl.col("service").cast(pl.Utf8), "code", "params").unique(
         subset=["account_id", "service", "code"], keep="first", maintain_order=True
     )
 
@@ -236,8 +280,35 @@ def _finish(rounded: pl.DataFrame, found: pl.DataFrame, ctx: Context) -> tuple[p
         found = found.join(ctx.requested, on="account_id", how="semi")
         keep = keep.join(ctx.requested.lazy(), on="account_id", how="semi")
     if not found.is_empty():
-        keep = keep.join(found.lazy().select("account_id", "service").unique(), on=["account_id", "service"],
+        keep = keep.join(problems.keys(found, ctx.codes.service), on=["account_id", "service"],
                          how="anti")
-    numbers = ctx.accounts.lazy().select("account_id", "number")
-    keep = keep.rename({"norm_used": "norm"}).join(numbers, on="account_id", how="left", maintain_order="left")
+    keep = keep.rename({"norm_used": "norm"}).with_columns(pl.lit(ctx.start).alias("ref_period"))
     return collect(explain.finish(keep)), problems.finish(found, ctx.accounts)
+
+
+def combine(results: list[CalcResult]) -> CalcResult:
+    """Several results (units calculated apart, each with its own code tables) as one.
+
+    The service, supplier and reason codes are those of the union of the tables; the timings add up.
+    """
+    if len(results) == 1:
+        return results[0]
+    services = tuple(sorted({s for r in results for s in r.codes.services}))
+    suppliers = tuple(sorted({s for r in results for s in r.codes.suppliers}))
+    reasons = tuple(sorted({s for r in results for s in r.codes.reasons}))
+    expressions = {k: v for r in results for k, v in r.codes.expressions.items()}
+    codes = Codes(services, suppliers, expressions, reasons)
+    frames = []
+    for r in results:
+        remap = {"service": (r.codes.services, services), "supplier": (r.codes.suppliers, suppliers),
+                 "reason_code": (r.codes.reasons, reasons)}
+        frames.append(r.frame.with_columns(
+            pl.col(c).replace_strict({i: new.index(v) for i, v in enumerate(old)} or {-1: -1}, default=None,
+                                     return_dtype=r.frame.schema[c]) for c, (old, new) in remap.items()
+        ))
+    timings: dict[str, float] = {}
+    for r in results:
+        for stage, seconds in r.timings.items():
+            timings[stage] = timings.get(stage, 0.0) + seconds
+    return CalcResult(frame=pl.concat(frames), problems=pl.concat([r.problems for r in results]), timings=timings,
+                      codes=codes, numbers=pl.concat([r.numbers for r in results]).unique("account_id", keep="first"))

@@ -47,6 +47,11 @@ def rows(frame: pl.DataFrame, code: str, **params: pl.Expr | str) -> pl.DataFram
     ).unique(subset=["account_id", "service", "code"], keep="first", maintain_order=True)
 
 
+def keys(found: pl.DataFrame | pl.LazyFrame, service: pl.DataType) -> pl.LazyFrame:
+    """The distinct (account_id, service) of problem rows, the service as the run's code (to join lines on)."""
+    return found.lazy().select("account_id", pl.col("service").cast(service, strict=False)).unique()
+
+
 def make(code: str, subject: str, **params: object) -> Problem:
     return problem(code, subject, **params)
 

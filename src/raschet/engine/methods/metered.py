@@ -28,7 +28,6 @@ import polars as pl
 from raschet.domain.periods import Period
 from raschet.engine import problems
 from raschet.engine.context import FAR_PAST, Context
-from raschet.engine.explain import human
 from raschet.engine.fixed import EXACT, ONE, VOLUME, div_half_up, lit, to_decimal
 from raschet.engine.meters import (
     averages,
@@ -66,7 +65,8 @@ def metered(segs: pl.DataFrame, ctx: Context, individual: pl.DataFrame | None = 
     segs, read = collect_all([flagged, _read_volumes(rows)])
     found = [_backwards(read.filter(pl.col("backwards")))]
     if not found[0].is_empty():
-        segs = segs.join(found[0].select("account_id", "service").unique(), on=["account_id", "service"], how="anti")
+        segs = segs.join(problems.keys(found[0], ctx.codes.service).collect(), on=["account_id", "service"],
+                         how="anti")
     metered_segs = segs.filter(pl.col("has_meter") & (pl.col("meter_state") == "meter"))
     by_norm = segs.filter(~pl.col("has_meter") | (pl.col("meter_state") == "norm"))
     found.append(no_norm(by_norm, pl.lit(True)))
@@ -324,36 +324,28 @@ def _by_meter(segs: pl.DataFrame, read: pl.DataFrame, pieces: pl.DataFrame) -> p
     joined = segs.join(volumes, on="seg_id").join(read.rename({"owner": "account_id"}).drop("volume"),
                                                   on=["account_id", "service", "zone"])
     note = (
-        pl.when(pl.col("gap_months") > 0).then(pl.format(
-            "показание после {} мес. без показаний: из расхода {} вычтено начисленное за эти месяцы — "
-            "по среднему {} ({} мес.), по нормативу {} ({} мес.)",
-            pl.col("gap_months"), _volume("measured"), _volume("deducted_average"), pl.col("months_average"),
-            _volume("deducted_norm"), pl.col("months_norm"),
-        ))
-        .when(pl.col("meters") > 1).then(pl.lit("замена прибора: расход по снятому и по новому прибору"))
+        pl.when(pl.col("gap_months") > 0).then(pl.lit("late_reading"))
+        .when(pl.col("meters") > 1).then(pl.lit("replaced_meter"))
     )
     return lines(
         joined, zone=pl.col("zone"), volume_source=pl.lit("meter"), volume=pl.col("volume"),
         reading_prev=pl.col("base"), reading_cur=pl.col("cur"),
         reading_prev_date=pl.col("base_date"), reading_cur_date=pl.col("cur_date"), note=note,
+        measured=pl.col("measured"), deducted_average=pl.col("deducted_average"),
+        deducted_norm=pl.col("deducted_norm"), months_average=pl.col("months_average"),
+        months_norm=pl.col("months_norm"), gap_months=pl.col("gap_months"),
     )
-
-
-def _volume(column: str) -> pl.Expr:
-    return human(to_decimal(pl.col(column), VOLUME))
 
 
 def _by_average(segs: pl.DataFrame, pos: pl.DataFrame) -> pl.DataFrame:
     last = pos.filter(pl.col("prev_date") == pl.col("prev_date").max().over("owner", "service"))
     averaged = last.select(pl.col("owner").alias("account_id"), "service", "zone", "average", "average_months")
     joined = segs.join(averaged, on=["account_id", "service"])
-    note = pl.format(
-        "нет показаний ({}-й месяц): среднемесячный расход за {} мес. {}",
-        pl.col("gap_month"), pl.col("average_months"), human(to_decimal(pl.col("average"), VOLUME)),
-    )
     return lines(
         joined, zone=pl.col("zone"), volume_source=pl.lit("average"),
-        volume=prorate(pl.col("average") * lit(TO_EXACT), pl.col("days"), pl.col("period_days")), note=note,
+        volume=prorate(pl.col("average") * lit(TO_EXACT), pl.col("days"), pl.col("period_days")),
+        note=pl.lit("average"), gap_month=pl.col("gap_month"), average_months=pl.col("average_months"),
+        average=pl.col("average"),
     )
 
 
@@ -362,9 +354,9 @@ def _by_norm(segs: pl.DataFrame) -> pl.DataFrame:
     with_factor = (~pl.col("has_meter") | pl.col("broken").fill_null(False)) & pl.col("meter_possible")
     factor = pl.when(with_factor).then(pl.col("increasing_factor")).otherwise(ONE)
     note = (
-        pl.when(~pl.col("has_meter")).then(pl.lit("прибора учёта нет: по нормативу"))
-        .when(pl.col("broken").fill_null(False)).then(pl.lit("прибор неисправен или не поверен: по нормативу"))
-        .otherwise(pl.lit("показаний нет более 3 месяцев или мало истории: по нормативу"))
+        pl.when(~pl.col("has_meter")).then(pl.lit("no_meter"))
+        .when(pl.col("broken").fill_null(False)).then(pl.lit("broken_meter"))
+        .otherwise(pl.lit("no_readings"))
     )
     return lines(segs, volume_source=pl.lit("norm"), volume=norm_volume(), factor=factor,
                  norm_used=pl.col("norm"), note=note)
