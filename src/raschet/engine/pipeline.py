@@ -22,7 +22,7 @@ from functools import cached_property, partial
 import polars as pl
 
 from raschet.domain.periods import Period
-from raschet.engine import absence, amounts, correction, explain, interruptions, problems, recalc
+from raschet.engine import absence, amounts, bounds, correction, explain, interruptions, problems, recalc
 from raschet.engine.attributes import attach
 from raschet.engine.codes import KIND, Codes
 from raschet.engine.context import Context, build_context, narrow
@@ -92,12 +92,14 @@ def calculate(snapshot: Snapshot, period: Period | str, accounts: Iterable[int] 
     accounts = None if accounts is None else list(accounts)
     timer = StageTimer()
     with timer("inputs"):
-        snapshot = snapshot.checked()
+        snapshot, beyond = bounds.checked(snapshot.checked())
         codes = codes_of(snapshot)
         parts = _units(encode(snapshot, codes), accounts)
     results = [_calculate_unit(part, period, accounts, codes, timer, recalculation) for part in parts]
     lines = pl.concat([r[0] for r in results]) if len(results) > 1 else results[0][0]
     found = pl.concat([r[1] for r in results]) if len(results) > 1 else results[0][1]
+    if not beyond.is_empty():
+        lines, found = _without(lines, found, beyond, snapshot, codes, accounts)
     numbers = snapshot.accounts.select("account_id", "number")
     if accounts is not None:
         numbers = numbers.filter(pl.col("account_id").is_in(pl.Series(accounts, dtype=pl.Int64).implode()))
@@ -161,6 +163,10 @@ def _calculate_unit(
         rounded = collect(amounts.round_lines(priced.lazy()).with_row_index("line_id").with_columns(
             pl.lit("charge", dtype=KIND).alias("line_kind")
         ))
+        if rounded["amount"].has_nulls():  # a product beyond Int64 (bounds.py): that service's problem
+            found.append(problems.rows(rounded.filter(pl.col("amount").is_null()), "amount_out_of_range",
+                                       service=pl.col("service"), date=pl.col("date_from")))
+            rounded = rounded.filter(pl.col("amount").is_not_null())
         reductions = [absence.reductions(rounded, ctx), interruptions.reductions(rounded, ctx)]
         reductions = [r for r in reductions if not r.is_empty()]
         if reductions:
@@ -174,6 +180,19 @@ def _calculate_unit(
         if recalculation:
             lines = recalc.difference(lines, ctx)
         return lines, found
+
+
+def _without(lines: pl.DataFrame, found: pl.DataFrame, beyond: pl.DataFrame, snapshot: Snapshot, codes: Codes,
+             accounts: list[int] | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The lines without the (account, service) — or the whole account — of an out-of-range input."""
+    if accounts is not None:
+        beyond = beyond.filter(pl.col("account_id").is_in(pl.Series(accounts, dtype=pl.Int64).implode()))
+    whole = beyond.filter(pl.col("service").is_null()).select("account_id").unique()
+    keys = problems.keys(beyond.filter(pl.col("service").is_not_null()), codes.service).collect()
+    keys = keys.with_columns(pl.col("service").to_physical().cast(lines.schema["service"]))
+    lines = lines.join(whole, on="account_id", how="anti").join(keys, on=["account_id", "service"], how="anti")
+    found = pl.concat([found, problems.finish(beyond, snapshot.accounts)]).sort("account_id", "service", "code")
+    return lines, found
 
 
 def _rule_params(ctx: Context, period: Period) -> tuple[pl.DataFrame, pl.DataFrame]:
