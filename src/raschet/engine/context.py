@@ -50,10 +50,10 @@ class Context:
     tables: dict[str, pl.DataFrame]
     codes: Codes
     extra: dict[str, pl.DataFrame] = field(default_factory=dict)
-    # What the metered method charged in a past period for some (account_id, service) chains:
-    # (period, chains) -> (account_id, service, zone, volume_source, volume).  Set by the pipeline
-    # for the catch-up after a late reading; None in those past runs themselves.
-    past_volumes: Callable[[Period, pl.DataFrame], pl.DataFrame] | None = None
+    # The metered segments of some (account_id, service, first_gap) chains over [start, end), cut at
+    # every month, with their attributes: (late, start, end) -> segments.  Set by the pipeline for
+    # the catch-up after a late reading (``methods/catchup.py``).
+    past_segments: Callable[[pl.DataFrame, date, date], pl.DataFrame] | None = None
 
     def __getattr__(self, name: str) -> pl.DataFrame:
         try:

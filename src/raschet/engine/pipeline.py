@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property, partial
 
 import polars as pl
@@ -27,6 +28,7 @@ from raschet.engine.attributes import attach
 from raschet.engine.codes import KIND, Codes
 from raschet.engine.context import Context, build_context, narrow
 from raschet.engine.inputs import codes_of, encode
+from raschet.engine.meters import month_index
 from raschet.engine.methods import DISTRIBUTED, METHODS
 from raschet.engine.methods.base import empty_lines
 from raschet.engine.plans import collect, collect_all
@@ -129,7 +131,7 @@ def _calculate_unit(
     found: list[pl.DataFrame] = []
     with timer("inputs"):
         ctx = build_context(snapshot, period, accounts, codes)
-        ctx.past_volumes = partial(past_volumes, snapshot, codes=codes)
+        ctx.past_segments = partial(past_segments, snapshot, codes)
     with timer("validation"):
         rule_params, bad_rules = _rule_params(ctx, period)
     with timer("inputs"):
@@ -202,13 +204,31 @@ def _rule_params(ctx: Context, period: Period) -> tuple[pl.DataFrame, pl.DataFra
     return rule_params.with_columns(pl.col("resource").cast(ctx.codes.service, strict=False)), bad_rules
 
 
+def past_segments(snapshot: Snapshot, codes: Codes, late: pl.DataFrame, start: date, end: date) -> pl.DataFrame:
+    """The metered segments of the ``late`` chains (account_id, service, first_gap) over [start, end).
+
+    One context and one set of segments for all the months (cut at every first of the month), each
+    segment with its month's attributes and its rule's parameters; only the months from the chain's
+    ``first_gap`` (a month index) on.  For the catch-up after a late reading (``methods/catchup.py``).
+    """
+    chains = late.select("account_id", "service")
+    period = Period(start.year, start.month)
+    ctx = build_context(_chains_only(snapshot, chains), period, None, codes, window=(start, end))
+    rule_params, bad_rules = _rule_params(ctx, period)
+    segs, _ = build_segments(ctx, months=True)
+    segs = segs.join(late, on=["account_id", "service"]).filter(
+        (pl.col("method") == "metered") & (month_index("date_from") >= pl.col("first_gap"))
+    ).join(bad_rules.select("rule_id"), on="rule_id", how="anti")
+    return attach(segs.drop("first_gap"), ctx).join(rule_params, on="rule_id", how="left")
+
+
 def past_volumes(snapshot: Snapshot, period: Period, chains: pl.DataFrame, codes: Codes | None = None) -> pl.DataFrame:
     """What the ``metered`` method charges in ``period`` for the (account_id, service) ``chains``.
 
     The same stages as a calculation of that period, for those accounts only: (account_id,
     service, zone, volume_source, volume), summed over the segments; nothing for a chain that
-    had a problem then (nothing was charged).  Used for the catch-up after a late reading
-    (``methods/metered.py``): a past period has no reading of those chains, so this never recurses.
+    had a problem then (nothing was charged).  The reference the one-pass catch-up
+    (``methods/catchup.py``) is tested against.
     """
     if codes is None:  # a snapshot as given (text codes): coded here, and the result in text again
         codes = codes_of(snapshot)

@@ -25,7 +25,6 @@ from datetime import date
 
 import polars as pl
 
-from raschet.domain.periods import Period
 from raschet.engine import problems
 from raschet.engine.context import FAR_PAST, Context
 from raschet.engine.fixed import EXACT, ONE, VOLUME, div_half_up, lit, to_decimal
@@ -39,6 +38,7 @@ from raschet.engine.meters import (
     wrapped,
 )
 from raschet.engine.methods.base import empty_lines, lines, no_norm, norm_volume, prorate
+from raschet.engine.methods.catchup import charged_months, month_start
 from raschet.engine.plans import collect, collect_all
 
 TO_EXACT = 10 ** (EXACT - VOLUME)
@@ -61,7 +61,7 @@ def metered(segs: pl.DataFrame, ctx: Context, individual: pl.DataFrame | None = 
     )
     if not pos["cur"].is_not_null().any():
         return _unread(collect(flagged), pos)
-    rows = _read_rows(pos, _charged_before(pos, segs, ctx, now))
+    rows = _read_rows(pos, _charged_before(pos, segs, ctx, now, meters, valid))
     segs, read = collect_all([flagged, _read_volumes(rows)])
     found = [_backwards(read.filter(pl.col("backwards")))]
     if not found[0].is_empty():
@@ -123,18 +123,19 @@ def _chain_state(meters: pl.DataFrame, pos: pl.DataFrame, now: int, ctx: Context
     return state.select("owner", "service", mode.alias("meter_state"), broken.alias("broken"), months.alias("gap_month"))
 
 
-def _charged_before(pos: pl.DataFrame, segs: pl.DataFrame, ctx: Context, now: int) -> pl.DataFrame | None:
+def _charged_before(pos: pl.DataFrame, segs: pl.DataFrame, ctx: Context, now: int, meters: pl.DataFrame,
+                    valid: pl.DataFrame) -> pl.DataFrame | None:
     """Per (chain, zone) read after months without a reading: what those months charged (10⁻⁶).
 
     The months from the one after the chain's last earlier reading to the one before this period
-    were charged by the average (at most 3) and then by the norm; each is calculated again by the
-    same stages (``ctx.past_volumes``), so exactly the volumes charged are subtracted — the
+    were charged by the average (at most 3) and then by the norm; they are calculated again, all
+    in one pass (``catchup.py``), so exactly the volumes charged are subtracted — the
     average's and the norm's as the rule's ``late_reading_deducts`` says.  A norm month has one
     volume for the whole meter; on a multi-zone meter it is shared over the zones in proportion
     to their measured consumption (HALF_UP to 10⁻⁶, the last zone takes the remainder).
     None when no chain was read late.
     """
-    if ctx.past_volumes is None or not _any_late(pos, now):
+    if ctx.past_segments is None or not _any_late(pos, now):
         return None
     # One plan before the past runs and one after: a handful of rows, so each step would cost its overhead.
     read = pos.lazy().filter(pl.col("cur").is_not_null())
@@ -143,18 +144,15 @@ def _charged_before(pos: pl.DataFrame, segs: pl.DataFrame, ctx: Context, now: in
     ).select(pl.col("owner").alias("account_id"), "service", (pl.col("last") + 1).alias("first_gap")))
     if late.is_empty():
         return None
-    gaps = late["first_gap"]
-    parts = [
-        ctx.past_volumes(Period(year=k // 12, month=k % 12 + 1), late.filter(gaps <= k).drop("first_gap"))
-        .with_columns(pl.lit(k).alias("month"))
-        for k in range(gaps.min(), now)
-    ]
+    start = month_start(late["first_gap"].min())
+    past = ctx.past_segments(late, start, ctx.start)  # every gap month's segments, in one pass
+    parts = charged_months(past, meters, valid, pos, late)
     chain = ["account_id", "service"]
     flags = segs.lazy().join(late.lazy(), on=chain, how="semi").group_by(chain).agg(
         pl.col("deduct_average").first(), pl.col("deduct_norm").first()
     )
     source = pl.col("volume_source")
-    charged = collect(pl.concat(parts).lazy().join(flags, on=chain).filter(
+    charged = collect(parts.lazy().join(flags, on=chain).filter(
         ((source == "average") & pl.col("deduct_average")) | ((source == "norm") & pl.col("deduct_norm"))
     )).lazy()  # read three times below
     months = charged.group_by(chain).agg(
