@@ -7,14 +7,17 @@ Times the engine alone (the region is generated first and is not timed), prints 
 stage, the total, lines and lines per second, and the peak resident memory of the process.
 ``--one-account`` times instead the operator's preview: ``calculate`` for one account of a
 snapshot holding one building of ``--flats`` flats, and prints the median of ``--repeat`` runs.
-On a busy 2-core machine the figures vary by ±50 %; run with ``--repeat 3`` and compare user CPU
-time.  ``_RJEM_MALLOC_CONF=dirty_decay_ms:-1,muzzy_decay_ms:-1`` (Polars' jemalloc keeps freed
-pages) cuts the system time of large runs by about half.
+On a busy 2-core machine the figures vary by ±50 %; run with ``--repeat 3`` and compare the CPU
+time it prints (all threads), or time two versions in turn.  The benchmark runs with
+``_RJEM_MALLOC_CONF=dirty_decay_ms:-1,muzzy_decay_ms:-1`` (Polars' jemalloc keeps freed pages:
+about half the system time of large runs) unless that variable is already set; ``--plain-malloc``
+keeps the allocator's defaults.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import statistics
 import sys
@@ -35,7 +38,18 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--one-account", action="store_true",
                         help="time calculate() for one account of a one-building snapshot")
     parser.add_argument("--flats", type=int, default=300, help="flats of the building for --one-account")
+    parser.add_argument("--plain-malloc", action="store_true", help="keep jemalloc's default page decay")
     return parser.parse_args(argv)
+
+
+JEMALLOC = "_RJEM_MALLOC_CONF"
+
+
+def _with_kept_pages(argv: list[str] | None) -> None:
+    """Start again with jemalloc keeping freed pages (it reads the variable once, when Polars loads)."""
+    if JEMALLOC not in os.environ and "--plain-malloc" not in (argv or sys.argv):
+        os.environ[JEMALLOC] = "dirty_decay_ms:-1,muzzy_decay_ms:-1"
+        os.execv(sys.executable, [sys.executable, *sys.argv])
 
 
 def _peak_rss_mib() -> float:
@@ -66,6 +80,8 @@ def one_account(args: argparse.Namespace, period: Period) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:
+        _with_kept_pages(argv)
     args = _arguments(argv)
     period = Period.parse(args.period)
     if args.one_account:

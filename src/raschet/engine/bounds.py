@@ -18,6 +18,7 @@ import polars as pl
 
 from raschet.engine import problems
 from raschet.engine.inputs import INPUTS
+from raschet.engine.plans import collect_all
 from raschet.engine.snapshot import Snapshot
 
 # Magnitudes (exclusive) by table and column; other decimal columns: 10^12 / 10^scale of 10⁻⁶, 10⁻⁴, 10⁻².
@@ -36,16 +37,20 @@ def _limit(table: str, column: str) -> Decimal:
 
 def checked(snapshot: Snapshot) -> tuple[Snapshot, pl.DataFrame]:
     """The snapshot without rows beyond the limits, and the problem rows for them (usually none)."""
-    kept, found = {}, []
+    checks = {}
     for name, table in INPUTS.items():
-        frame = snapshot.tables[name]
         columns = [c for c, t in table.schema.items() if isinstance(t, pl.Decimal)]
-        if not columns or frame.is_empty():
+        if columns and not snapshot.tables[name].is_empty():
+            beyond = [pl.col(c).abs() >= pl.lit(_limit(name, c), dtype=table.schema[c]) for c in columns]
+            checks[name] = (columns, pl.any_horizontal(beyond))
+    # One query says which tables have a value beyond (usually none): a preview pays per query.
+    hits = collect_all([snapshot.tables[n].lazy().select(b.any().alias("hit")) for n, (_, b) in checks.items()])
+    kept, found = {}, []
+    for (name, (columns, beyond)), hit in zip(checks.items(), hits, strict=True):
+        if not hit["hit"][0]:
             continue
-        beyond = [pl.col(c).abs() >= pl.lit(_limit(name, c), dtype=table.schema[c]) for c in columns]
-        bad = frame.with_row_index("_row").filter(pl.any_horizontal(beyond))
-        if bad.is_empty():
-            continue
+        frame = snapshot.tables[name]
+        bad = frame.with_row_index("_row").filter(beyond)
         kept[name] = frame.with_row_index("_row").join(bad.select("_row"), on="_row", how="anti").drop("_row")
         for column in columns:
             rows = bad.filter(pl.col(column).abs() >= _limit(name, column))

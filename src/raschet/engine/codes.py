@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 
 import polars as pl
 
@@ -23,7 +24,7 @@ ZONES = ("total", "day", "night", "peak", "semipeak")
 # made outside any rule: the annual heating correction and the recalculation difference.
 METHODS = ("metered", "norm", "area", "heating", "common_needs", "formula", "sum_of", "heating_correction",
            "recalc")
-SOURCES = ("meter", "average", "norm", "area", "building_meter", "formula")
+SOURCES = ("meter", "average", "norm", "area", "building_meter", "formula", "sum_of")
 KINDS = ("charge", "reduction", "recalc")
 # The explanation's note: which sentence of ``explain.NOTE_TEXTS`` the line carries (null: none).
 NOTES = (
@@ -44,11 +45,11 @@ class Codes:
     expressions: dict[int, str]          # rule_id → the expression of a formula rule
     reasons: tuple[str, ...] = ()        # the interruptions' reasons (acts), by reason_code
 
-    @property
+    @cached_property
     def service(self) -> pl.Enum:
         return pl.Enum(self.services)
 
-    @property
+    @cached_property
     def supplier(self) -> pl.Enum:
         return pl.Enum(self.suppliers)
 
@@ -68,7 +69,8 @@ class Codes:
 
 
 def _distinct(columns: list[pl.Series]) -> tuple[str, ...]:
-    values: set[str] = set()
-    for column in columns:
-        values.update(column.drop_nulls().unique().to_list())
-    return tuple(sorted(values))
+    """Sorted distinct values (one query over all the columns: a preview pays per query, not per row)."""
+    if not columns:
+        return ()
+    values = pl.concat([c.rename("v").cast(pl.Utf8) for c in columns]).drop_nulls().unique()
+    return tuple(sorted(values.to_list()))

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from raschet.engine.codes import ZONE, Codes
+from raschet.engine.plans import collect_all
 
 if TYPE_CHECKING:  # the snapshot is built from these declarations
     from raschet.engine.snapshot import Snapshot
@@ -143,7 +144,7 @@ def codes_of(snapshot: Snapshot) -> Codes:
 def encode(snapshot: Snapshot, codes: Codes) -> Snapshot:
     """The snapshot with its coded columns as Enums of the run's code tables (zones null → "total")."""
     dtypes = {"service": codes.service, "supplier": codes.supplier, "zone": ZONE}
-    frames = {}
+    plans = {}
     for name, table in INPUTS.items():
         if not table.coded:
             continue
@@ -151,5 +152,5 @@ def encode(snapshot: Snapshot, codes: Codes) -> Snapshot:
                  for c, code in table.coded.items()]
         if name == "interruptions":  # the reason text is a code too: explain.py shows it
             exprs.append(pl.col("reason").cast(pl.Enum(codes.reasons)).to_physical().cast(pl.Int32).alias("reason"))
-        frames[name] = snapshot.tables[name].with_columns(exprs)
-    return snapshot.replace(**frames)
+        plans[name] = snapshot.tables[name].lazy().with_columns(exprs)
+    return snapshot.replace(**dict(zip(plans, collect_all(list(plans.values())), strict=True)))

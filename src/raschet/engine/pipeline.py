@@ -29,7 +29,7 @@ from raschet.engine.codes import KIND, Codes
 from raschet.engine.context import Context, build_context, narrow
 from raschet.engine.inputs import codes_of, encode
 from raschet.engine.meters import month_index
-from raschet.engine.methods import DISTRIBUTED, METHODS
+from raschet.engine.methods import DISTRIBUTED, METHODS, USES_INDIVIDUAL
 from raschet.engine.methods.base import empty_lines
 from raschet.engine.plans import collect, collect_all
 from raschet.engine.segments import build_segments
@@ -151,8 +151,8 @@ def _calculate_unit(
     with timer("volumes"):
         individual = _run(by_method, ctx, [m for m in METHODS if m not in DISTRIBUTED], None, found)
         by_building = None
-        if "common_needs" in by_method:  # only common needs sums the individual volumes of a building
-            by_building = individual.join(segs.select("seg_id", "building_id", "service"), on="seg_id")
+        if USES_INDIVIDUAL & by_method.keys():  # only then are the individual volumes needed again
+            by_building = individual.join(segs.select("seg_id", "account_id", "building_id", "service"), on="seg_id")
     with timer("distribution"):
         shared = _run(by_method, ctx, sorted(DISTRIBUTED), by_building, found)
     with timer("amounts"):

@@ -30,3 +30,8 @@ METHODS: dict[str, Method] = {
 }
 
 DISTRIBUTED = frozenset({"heating", "common_needs"})
+# Methods of the distribution stage that receive the individual methods' volumes — (seg_id,
+# account_id, building_id, service, zone, volume_source, volume, factor), one row per volume line:
+# common needs sums them per building; a method built on an account's own volumes (wastewater as
+# cold + hot water, ``sum_of``) is added here and to DISTRIBUTED.
+USES_INDIVIDUAL = frozenset({"common_needs"})

@@ -91,14 +91,16 @@ def _unread(segs: pl.DataFrame, pos: pl.DataFrame) -> tuple[pl.DataFrame, pl.Dat
 
 
 def _with_meter_flag(segs: pl.LazyFrame, meters: pl.LazyFrame) -> pl.LazyFrame:
-    """``has_meter``: some meter of the chain is installed on the segment's first day."""
-    installed = segs.select("seg_id", "account_id", "service", "date_from").join(
-        meters.select(pl.col("owner").alias("account_id"), "service", "installed"), on=["account_id", "service"]
-    ).filter(pl.col("installed").is_null() | (pl.col("installed") <= pl.col("date_from")))
-    flag = installed.select("seg_id").unique().with_columns(pl.lit(True).alias("has_meter"))
-    return segs.join(flag, on="seg_id", how="left", maintain_order="left").with_columns(
-        pl.col("has_meter").fill_null(False)
-    )
+    """``has_meter``: some meter of the chain is installed on the segment's first day.
+
+    That is: the chain's earliest installation (a meter without a date counts as installed
+    always) is on or before it — one row per chain to join, not one per segment and meter.
+    """
+    first = meters.group_by(pl.col("owner").alias("account_id"), "service").agg(
+        pl.col("installed").fill_null(FAR_PAST).min().alias("_first"))
+    return segs.join(first, on=["account_id", "service"], how="left", maintain_order="left").with_columns(
+        (pl.col("_first") <= pl.col("date_from")).fill_null(False).alias("has_meter")
+    ).drop("_first")
 
 
 def _chain_state(meters: pl.DataFrame, pos: pl.DataFrame, now: int, ctx: Context) -> pl.DataFrame:
