@@ -99,8 +99,9 @@ def main(argv: list[str] | None = None) -> int:
         if best is None or elapsed < best[0]:
             best = (elapsed, cpu, result)
     elapsed, cpu, result = best
+    print(f"  {'stage':<13} {'wall s':>8} {'CPU s':>8}")
     for stage, seconds in result.timings.items():
-        print(f"  {stage:<13} {seconds:8.3f} s")
+        print(f"  {stage:<13} {seconds:8.3f} {result.cpu.get(stage, 0.0):8.3f}")
     lines = result.frame.height
     print(f"total {elapsed:.3f} s (CPU {cpu:.3f} s, all threads); {lines:,} lines; {lines / elapsed:,.0f} lines/s; "
           f"{result.problems.height:,} problems; peak RSS {_peak_rss_mib():,.0f} MiB")

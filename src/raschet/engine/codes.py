@@ -58,7 +58,9 @@ class Codes:
            reasons: pl.Series) -> Codes:
         """Sorted distinct non-null values of the given string columns; the formula rules' expressions."""
         expressions = {}
-        for rule_id, params in rules.filter(pl.col("method") == "formula").select("rule_id", "params").iter_rows():
+        for rule_id, method, params in rules.select("rule_id", "method", "params").iter_rows():
+            if method != "formula":
+                continue
             try:
                 expression = json.loads(params or "{}").get("expression")
             except (json.JSONDecodeError, AttributeError):
@@ -70,7 +72,7 @@ class Codes:
 
 def _distinct(columns: list[pl.Series]) -> tuple[str, ...]:
     """Sorted distinct values (one query over all the columns: a preview pays per query, not per row)."""
+    columns = [c for c in columns if c.len()]
     if not columns:
         return ()
-    values = pl.concat([c.rename("v").cast(pl.Utf8) for c in columns]).drop_nulls().unique()
-    return tuple(sorted(values.to_list()))
+    return tuple(sorted(set(pl.concat(columns, rechunk=False).unique().to_list()) - {None}))

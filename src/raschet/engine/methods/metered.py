@@ -62,8 +62,9 @@ def metered(segs: pl.DataFrame, ctx: Context, individual: pl.DataFrame | None = 
     if not pos["cur"].is_not_null().any():
         return _unread(collect(flagged), pos)
     rows = _read_rows(pos, _charged_before(pos, segs, ctx, now, meters, valid))
-    segs, read = collect_all([flagged, _read_volumes(rows)])
-    found = [_backwards(read.filter(pl.col("backwards")))]
+    backwards = bool(pos["backwards"].any())
+    segs, read = collect_all([flagged, _read_volumes(rows, backwards)])
+    found = [_backwards(read.filter(pl.col("backwards"))) if backwards else problems.empty()]
     if not found[0].is_empty():
         segs = segs.join(problems.keys(found[0], ctx.codes.service).collect(), on=["account_id", "service"],
                          how="anti")
@@ -288,19 +289,18 @@ def _cut_pieces(
                          (wrapped(pl.col("next") - pl.col("value")) - first).alias("piece_volume"))
 
 
-def _read_volumes(rows: pl.LazyFrame) -> pl.LazyFrame:
-    """Per (chain, zone): the period's metered volume, minus what the months before a late reading charged."""
+def _read_volumes(rows: pl.LazyFrame, backwards: bool) -> pl.LazyFrame:
+    """Per (chain, zone): the period's metered volume, minus what the months before a late reading
+    charged; with ``backwards`` (some register reads lower than before) also the readings to show."""
     latest = pl.col("cur_date").arg_max()
+    bad = [pl.col(c).filter(pl.col("backwards")).first().alias(f"bad_{c}")
+           for c in ("cur", "cur_date", "base", "base_date")] if backwards else []
     return rows.group_by("owner", "service", "zone").agg(
         (pl.col("used") - pl.col("deducted")).sum().alias("volume"), pl.col("used").sum().alias("measured"),
         pl.col("deducted", "deducted_average", "deducted_norm").sum(),
         pl.col("months_average", "months_norm", "gap_months").max(), pl.len().alias("meters"),
         pl.col("backwards").any(), pl.col("base").get(latest), pl.col("base_date").get(latest),
-        pl.col("cur").get(latest), pl.col("cur_date").max(),
-        pl.col("cur").filter(pl.col("backwards")).first().alias("bad_cur"),
-        pl.col("cur_date").filter(pl.col("backwards")).first().alias("bad_cur_date"),
-        pl.col("base").filter(pl.col("backwards")).first().alias("bad_base"),
-        pl.col("base_date").filter(pl.col("backwards")).first().alias("bad_base_date"),
+        pl.col("cur").get(latest), pl.col("cur_date").max(), *bad,
     )
 
 
