@@ -28,7 +28,8 @@ def difference(fresh: pl.DataFrame, ctx: Context) -> pl.DataFrame:
         pl.col("amount").sum().alias("actual_amount"), pl.col("volume").filter(charge).sum().alias("new_volume"),
         pl.col("method").first(), pl.col("volume_source").first(), pl.col("tariff").last(),
     )
-    posted = ctx.posted.select(
+    # Only the requested accounts: a neighbour read with the building has no fresh lines here.
+    posted = ctx.posted.join(ctx.requested, on="account_id", how="semi").select(
         "account_id", *[pl.col(c).to_physical().cast(fresh.schema[c]) for c in ("service", "supplier")],
         pl.col("amount").alias("base_amount"), pl.col("volume").alias("posted_volume"),
     )
