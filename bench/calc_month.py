@@ -23,9 +23,16 @@ import statistics
 import sys
 import time
 
-from raschet.domain.periods import Period
-from raschet.engine import calculate
-from raschet.engine.synthetic import Shape, region
+JEMALLOC = "_RJEM_MALLOC_CONF"
+if __name__ == "__main__" and JEMALLOC not in os.environ and "--plain-malloc" not in sys.argv:
+    # Start again with jemalloc keeping freed pages: it reads the variable once, when Polars loads,
+    # so this happens before anything imports Polars.
+    os.environ[JEMALLOC] = "dirty_decay_ms:-1,muzzy_decay_ms:-1"
+    os.execv(sys.executable, [sys.executable, *sys.argv])
+
+from raschet.domain.periods import Period  # noqa: E402  (after the restart above)
+from raschet.engine import calculate  # noqa: E402
+from raschet.engine.synthetic import Shape, region  # noqa: E402
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -40,16 +47,6 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--flats", type=int, default=300, help="flats of the building for --one-account")
     parser.add_argument("--plain-malloc", action="store_true", help="keep jemalloc's default page decay")
     return parser.parse_args(argv)
-
-
-JEMALLOC = "_RJEM_MALLOC_CONF"
-
-
-def _with_kept_pages(argv: list[str] | None) -> None:
-    """Start again with jemalloc keeping freed pages (it reads the variable once, when Polars loads)."""
-    if JEMALLOC not in os.environ and "--plain-malloc" not in (argv or sys.argv):
-        os.environ[JEMALLOC] = "dirty_decay_ms:-1,muzzy_decay_ms:-1"
-        os.execv(sys.executable, [sys.executable, *sys.argv])
 
 
 def _peak_rss_mib() -> float:
@@ -80,8 +77,6 @@ def one_account(args: argparse.Namespace, period: Period) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    if argv is None:
-        _with_kept_pages(argv)
     args = _arguments(argv)
     period = Period.parse(args.period)
     if args.one_account:
