@@ -1,7 +1,7 @@
 """Benchmark: one month of the calculation engine over a synthetic in-memory region.
 
     .venv/bin/python bench/calc_month.py --accounts 200000 [--period 2026-03] [--seed 0] [--repeat 1]
-    .venv/bin/python bench/calc_month.py --one-account [--flats 300] [--repeat 20]
+    .venv/bin/python bench/calc_month.py --one-account [--flats 300] [--repeat 20] [--late 0.3]
 
 Times the engine alone (the region is generated first and is not timed), prints seconds per
 stage, the total, lines and lines per second, and the peak resident memory of the process.
@@ -46,6 +46,8 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="time calculate() for one account of a one-building snapshot")
     parser.add_argument("--flats", type=int, default=300, help="flats of the building for --one-account")
     parser.add_argument("--plain-malloc", action="store_true", help="keep jemalloc's default page decay")
+    parser.add_argument("--late", type=float, default=0.0,
+                        help="share of meters read after two months without a reading (the catch-up)")
     return parser.parse_args(argv)
 
 
@@ -56,7 +58,8 @@ def _peak_rss_mib() -> float:
 
 def one_account(args: argparse.Namespace, period: Period) -> int:
     """The median latency of a one-account calculation in a building of ``args.flats`` flats."""
-    shape = Shape(accounts=args.flats, min_premises=args.flats, max_premises=args.flats, seed=args.seed)
+    shape = Shape(accounts=args.flats, min_premises=args.flats, max_premises=args.flats, seed=args.seed,
+                  late_reading=args.late)
     snapshot = region(shape, period)
     account = snapshot.accounts["account_id"][snapshot.accounts.height // 2]
     calculate(snapshot, period, accounts=[account])  # warm-up: imports, Polars' first-call costs
@@ -82,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.one_account:
         return one_account(args, period)
     started = time.perf_counter()
-    snapshot = region(Shape(accounts=args.accounts, seed=args.seed), period)
+    snapshot = region(Shape(accounts=args.accounts, seed=args.seed, late_reading=args.late), period)
     generated = time.perf_counter() - started
     print(f"region: {args.accounts:,} accounts, {snapshot.account_services.height:,} account services, "
           f"{snapshot.readings.height:,} readings, generated in {generated:.2f} s (not timed)")
