@@ -1,8 +1,9 @@
 """From the database to the engine: read the inputs of a scope into a ``raschet.engine.Snapshot``.
 
 One reader per input table of ``raschet.engine.inputs.INPUTS`` (:data:`READERS`; the module refuses
-to load if an input has none). Every decimal and date is selected as text and cast by Polars, so SQLite (which keeps numerics as
-floating point) and PostgreSQL give the engine the same exact values. The scope is a set of
+to load if an input has none, so the declaration is what a reader is driven from). Every decimal and
+date is selected as text and cast by Polars, so SQLite (which keeps numerics as floating point) and
+PostgreSQL give the engine the same exact values. The scope is a set of
 buildings: calculating one account reads its whole building, because common-needs distribution
 needs every individual volume of the building.
 """
