@@ -101,7 +101,9 @@ def calculate(snapshot: Snapshot, period: Period | str, accounts: Iterable[int] 
         snapshot, beyond = bounds.checked(snapshot.checked())
         codes = codes_of(snapshot)
         parts = _units(encode(snapshot, codes), accounts)
-    results = [_calculate_unit(part, period, accounts, codes, timer, recalculation) for part in parts]
+    results = []
+    while parts:  # each unit's inputs are let go once it is calculated: memory holds one unit's, not all
+        results.append(_calculate_unit(parts.pop(0), period, accounts, codes, timer, recalculation))
     lines = pl.concat([r[0] for r in results]) if len(results) > 1 else results[0][0]
     found = pl.concat([r[1] for r in results]) if len(results) > 1 else results[0][1]
     if not beyond.is_empty():
