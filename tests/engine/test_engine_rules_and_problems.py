@@ -171,3 +171,12 @@ def test_two_suppliers_on_the_same_days_are_a_problem_not_a_double_charge():
     result = run(t, "2026-03")
     assert result.lines.is_empty()
     assert result.problems["code"].to_list() == ["overlap"]
+
+
+def test_every_method_of_the_registry_has_a_code():
+    """A method's lines are stored with its code (codes.METHODS): a registry entry without one could not be."""
+    from raschet.engine.codes import METHODS as CODED
+    from raschet.engine.methods import DISTRIBUTED, METHODS, USES_INDIVIDUAL
+
+    assert set(METHODS) <= set(CODED)
+    assert USES_INDIVIDUAL <= DISTRIBUTED <= set(METHODS)

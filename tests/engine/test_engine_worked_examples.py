@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal as D
 
-from engine_helpers import add, amounts, run, supply, total, world
+from engine_helpers import ACCOUNT, add, amounts, run, supply, total, world
 
 
 def _cold_water_norm(meter_possible: bool, factor_rule: bool = True):
@@ -389,3 +389,20 @@ def test_a_reading_on_the_change_date_splits_the_metered_volume_exactly():
     lines = run(t, "2026-03").lines
     assert lines["volume"].to_list() == [D("15"), D("16")]  # not 10 and 21 by days
     assert lines["amount"].to_list() == [D("784.50"), D("960.00")]
+
+
+def test_interruption_domain_example_1500_for_20_hours_is_minus_45():
+    """§4.2: hot water 1,500.00 ₽, 20 h beyond the allowance at 0.15 %/h → −45.00 ₽ (moved here from the
+    adapter's test when the reduction became an engine stage)."""
+    t = world()
+    supply(t, "hot_water", supplier="VK")
+    add(t, "tariffs", service="hot_water", supplier="VK", valid_from="2024-01-01", value="150")
+    add(t, "rules", service="hot_water", method="area", valid_from="2024-01-01")
+    t["areas"][0]["area"] = "10"
+    t["interruptions"] = [{"building_id": 100, "account_id": ACCOUNT, "service": "hot_water",
+                           "date_from": "2026-03-05", "date_to": "2026-03-06", "excess_hours": "20",
+                           "reason": "акт № 7"}]
+    lines = run(t, "2026-03").lines
+    assert lines["amount"].to_list() == [D("1500.00"), D("-45.00")]
+    assert lines["kind"].to_list() == ["charge", "reduction"]
+    assert "акт № 7, 20.00 ч × 0.15 % от 1500.00" in lines["reason"][1]

@@ -82,27 +82,28 @@ def execute_unit(run_id: int, number: int, account_ids: list[int] | None = None,
     started = time.perf_counter()
     try:
         result = compute_unit(period, unit.buildings, account_ids)
-        lines = result.lines.with_columns(pl.lit(str(period)).alias("ref_period"))
+        count = result.frame.height
         computed = time.perf_counter()
         with transaction.atomic():
             locked = CalcUnit.objects.select_for_update().get(pk=unit.pk)
             if locked.status == UnitStatus.DONE:  # another worker got there first
                 return _skipped(locked)
-            write_frame(ChargeLine, line_frame(run_id, period, lines, reference_ids()))
+            write_frame(ChargeLine, line_frame(run_id, period, result, reference_ids()))
             problem_rows(run_id, result.problems)
             timings = {**{k: round(v, 4) for k, v in result.timings.items()},
                        "unit_compute": round(computed - started, 4),
                        "unit_write": round(time.perf_counter() - computed, 4)}
             CalcUnit.objects.filter(pk=unit.pk).update(
-                status=UnitStatus.DONE, lines=lines.height, problems=result.problems.height, timings=timings,
+                status=UnitStatus.DONE, lines=count, problems=result.problems.height, timings=timings,
                 worker=_worker(), message="", finished_at=timezone.now())
     except Exception as error:
         CalcUnit.objects.filter(pk=unit.pk).update(status=UnitStatus.FAILED, message=_failure(number, error)["error"],
                                                    worker=_worker())
         raise
-    summary = {"number": number, "accounts": unit.accounts, "lines": lines.height,
+    summary = {"number": number, "accounts": unit.accounts, "lines": count,
                "problems": result.problems.height, "timings": timings}
     if keep_lines:
+        lines = result.lines.with_columns(pl.lit(str(period)).alias("ref_period"))  # for people, on request
         summary["frame"], summary["problem_frame"] = lines, result.problems
     return summary
 

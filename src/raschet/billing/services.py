@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 from django.db import connection, transaction
@@ -19,9 +18,9 @@ from django.utils import timezone
 
 from raschet import access
 from raschet.access import require
-from raschet.billing import heating
 from raschet.billing.exact import units
-from raschet.billing.frames import read_frame, write_frame
+from raschet.billing.frames import write_frame
+from raschet.billing.lines import line_frame
 from raschet.billing.models import (
     Balance,
     BillingPeriod,
@@ -35,7 +34,6 @@ from raschet.billing.models import (
     UnitStatus,
 )
 from raschet.billing.partitions import ensure_partitions
-from raschet.billing.reductions import interruption_lines
 from raschet.billing.runs import default_workers, dispatch, plan_units
 from raschet.billing.snapshot import load_snapshot, scope_buildings
 from raschet.bulk import (
@@ -48,15 +46,13 @@ from raschet.bulk import (
 )
 from raschet.domain.errors import ProblemsError, problem
 from raschet.domain.periods import Period
-from raschet.engine import CalcResult, Snapshot, calculate
+from raschet.engine import CalcResult, Snapshot, calculate, combine
 from raschet.housing.models import Account
 from raschet.tariffs.models import Organization, Service
 
 UNIT_ACCOUNTS = 20_000
 FULL_SCOPE = "все лицевые счета"
 FROZEN = (PeriodState.POSTED, PeriodState.CLOSED)  # periods that take no more calculation
-EXPLAINED = ("area", "share", "residents", "norm", "reading_prev", "reading_cur", "reading_prev_date",
-             "reading_cur_date", "building_volume", "individual_volume_sum", "rule_id")
 
 
 @dataclass
@@ -99,141 +95,49 @@ def scope_size(account_ids: list[int] | None) -> int:
 
 
 def compute_unit(period: Period, buildings: list[int], account_ids: list[int] | None = None,
-                 adjust: Callable[[Snapshot], Snapshot] | None = None) -> CalcResult:
+                 adjust: Callable[[Snapshot], Snapshot] | None = None, recalculation: bool = False) -> CalcResult:
     """The engine's result for one unit of whole buildings (only ``account_ids`` of them when given),
-    with the annual heating correction and the interruption reductions; nothing written."""
+    the annual heating correction and the interruption reductions included; nothing written. With
+    ``recalculation`` the lines are the difference with what the ledger holds for ``period``."""
     started = time.perf_counter()
-    snapshot = load_snapshot(buildings)
+    snapshot = load_snapshot(buildings, period, recalculation)
     read = time.perf_counter() - started
     if adjust is not None:
         snapshot = adjust(snapshot)
-    result = calculate(snapshot, period, accounts=account_ids)
-    lines = result.lines
-    correction = _heating_correction(period, snapshot, lines, account_ids)
-    if not correction.is_empty():
-        lines = pl.concat([lines, correction])
-    lines = pl.concat([lines, interruption_lines(period, lines)])
-    return CalcResult(lines, result.problems, {"read": read, **result.timings})
+    result = calculate(snapshot, period, accounts=account_ids, recalculation=recalculation)
+    return replace(result, timings={"read": read, **result.timings})
 
 
 def compute(period: Period, account_ids: list[int] | None = None,
             progress: Callable[[int], None] | None = None,
-            adjust: Callable[[Snapshot], Snapshot] | None = None) -> CalcResult:
+            adjust: Callable[[Snapshot], Snapshot] | None = None, recalculation: bool = False) -> CalcResult:
     """The engine's result for the period over the scope, unit by unit, nothing written; ``adjust``
     changes each unit's inputs first (a what-if simulation)."""
     results = []
     for unit, accounts in _units(account_ids):
-        results.append(compute_unit(period, unit, account_ids, adjust))
+        results.append(compute_unit(period, unit, account_ids, adjust, recalculation))
         if progress:
             progress(accounts)
     if not results:
         return calculate(load_snapshot([]), period)
-    timings: dict[str, float] = {}
-    for result in results:
-        for stage, seconds in result.timings.items():
-            timings[stage] = timings.get(stage, 0.0) + seconds
-    return CalcResult(lines=pl.concat([r.lines for r in results]),
-                      problems=pl.concat([r.problems for r in results]), timings=timings)
+    return combine(results)
 
 
-def _heating_correction(period: Period, snapshot: Snapshot, lines: pl.DataFrame,
-                        account_ids: list[int] | None) -> pl.DataFrame:
-    """The annual heating correction when ``period`` is a correction month (see billing.heating)."""
-    def month(target: Period, adjusted: Snapshot) -> pl.DataFrame:
-        return calculate(adjusted, target, accounts=account_ids).lines
-
-    def charged_last_year() -> pl.DataFrame:
-        year = period.year - 1
-        entries = Entry.objects.filter(ref_period__gte=f"{year}-01", ref_period__lte=f"{year}-12",
-                                       kind__in=["charge", "recalc"], service__kind="heating")
-        if account_ids is not None:
-            entries = entries.filter(account_id__in=account_ids)
-        rows = [(a, s, o, str(m)) for a, s, o, m in entries.values_list("account_id", "service__code",
-                                                                           "supplier__code", "amount")]
-        frame = pl.DataFrame(rows, schema={"account_id": pl.Int64, "service": pl.Utf8, "supplier": pl.Utf8,
-                                           "charged": pl.Utf8}, orient="row")
-        return frame.with_columns(pl.col("charged").str.to_decimal(scale=2)).group_by(
-            "account_id", "service", "supplier").agg(pl.col("charged").sum())
-
-    return heating.correction_lines(period, snapshot, lines, charged_last_year, month)
+def recalculation_lines(period: Period, ref: Period, account_ids: list[int] | None) -> CalcResult:
+    """Recalc lines in ``period`` for the closed period ``ref``: the engine's fresh result minus what is
+    posted (the ledger's totals are an input of the engine, ``posted``)."""
+    return compute(ref, account_ids, recalculation=True)
 
 
-def _posted_totals(period: Period, account_ids: list[int] | None) -> pl.DataFrame:
-    """What the ledger holds for an accrual period, per account × service × supplier, summed by the
-    database in exact kopecks and micro-units (SQLite keeps numerics as floating point)."""
-    where, params = "", [str(period)]
-    if account_ids is not None:
-        where = " AND e.account_id IN (SELECT unnest(%s::bigint[]))" if connection.vendor == "postgresql" \
-            else f" AND e.account_id IN ({', '.join(map(str, map(int, account_ids))) or 'NULL'})"
-        params += [account_ids] if connection.vendor == "postgresql" else []
-    frame = read_frame(f"""
-        SELECT e.account_id, s.code, o.code, SUM({units("e.amount")}),
-               SUM({units("COALESCE(e.volume, 0)", 6)})
-        FROM billing_entry e JOIN tariffs_service s ON s.id = e.service_id
-        JOIN tariffs_organization o ON o.id = e.supplier_id
-        WHERE e.ref_period = %s AND e.kind IN ('charge', 'recalc'){where}
-        GROUP BY e.account_id, s.code, o.code""", params,
-        {"account_id": pl.Int64, "service": pl.Utf8, "supplier": pl.Utf8, "posted": pl.Int64,
-         "posted_volume": pl.Int64})
-    return frame.with_columns(_scaled("posted", 2), _scaled("posted_volume", 6))
-
-
-def _scaled(column: str, scale: int) -> pl.Expr:
-    """Integer units of 10^-scale as an exact Decimal column."""
-    unit = pl.lit(Decimal(1).scaleb(-scale), pl.Decimal(38, scale))
-    return (pl.col(column).cast(pl.Decimal(38, scale)) * unit).cast(pl.Decimal(38, scale)).alias(column)
-
-
-def recalculation_lines(period: Period, ref: Period, account_ids: list[int] | None) -> pl.DataFrame:
-    """Recalc lines in ``period`` for the closed period ``ref``: today's result minus what is posted."""
-    fresh = compute(ref, account_ids).lines
-    new = fresh.group_by("account_id", "number", "service", "supplier").agg(
-        pl.col("amount").sum().alias("new"), pl.col("volume").filter(pl.col("kind") == "charge").sum().alias("new_volume"),
-        pl.col("method").first(), pl.col("volume_source").first(), pl.col("tariff").last())
-    posted = _posted_totals(ref, account_ids)
-    diff = new.join(posted, on=["account_id", "service", "supplier"], how="full", coalesce=True).with_columns(
-        pl.col("new").fill_null(Decimal(0)), pl.col("posted").fill_null(Decimal(0)),
-        pl.col("new_volume").fill_null(Decimal(0)), pl.col("posted_volume").fill_null(Decimal(0)))
-    diff = diff.with_columns((pl.col("new") - pl.col("posted")).cast(pl.Decimal(38, 2)).alias("amount"),
-                             (pl.col("new_volume") - pl.col("posted_volume")).cast(pl.Decimal(38, 6)).alias("volume"))
-    return diff.filter(pl.col("amount") != 0).with_columns(
-        pl.lit("recalc").alias("kind"), pl.lit(str(ref)).alias("ref_period"),
-        pl.lit(ref.start).alias("date_from"), pl.lit(ref.end).alias("date_to"),
-        pl.lit(ref.days).alias("days"), pl.lit("total").alias("zone"), pl.lit(None, pl.Int16).alias("band"),
-        pl.col("method").fill_null("recalc"), pl.col("volume_source").fill_null("formula"),
-        pl.col("tariff").fill_null(Decimal(0)), pl.lit(Decimal(1)).alias("factor"),
-        pl.lit(Decimal(0)).alias("excess_amount"),
-        pl.format("Перерасчёт за {}: было {}, стало {}", pl.lit(str(ref)), pl.col("posted").cast(pl.Utf8),
-                  pl.col("new").cast(pl.Utf8)).alias("reason"))
+def readable_recalculation(result: CalcResult) -> pl.DataFrame:
+    """Recalculation lines for people (``CalcResult.lines``) with the period each one corrects."""
+    return result.lines.with_columns(pl.Series("ref_period", result.frame["ref_period"].dt.strftime("%Y-%m")))
 
 
 def _conform(frame: pl.DataFrame, like: pl.DataFrame) -> pl.DataFrame:
     """``frame`` with exactly the columns and types of ``like`` (absent columns are null)."""
     return frame.select([(pl.col(name) if name in frame.columns else pl.lit(None)).cast(dtype).alias(name)
                          for name, dtype in like.schema.items()])
-
-
-def line_frame(run_id: int, period: Period, lines: pl.DataFrame, ids: dict) -> pl.DataFrame:
-    """The engine's lines as ChargeLine rows, column-wise: codes to ids, the explanation columns folded
-    into the line's JSON explanation, absence reductions posted as recalculations."""
-    lines = lines.with_columns(pl.lit(None, pl.Utf8).alias(c) for c in ("explanation", *EXPLAINED)
-                               if c not in lines.columns)  # recalculation lines carry no inputs
-    # Stored compactly (a month of 15 M lines writes every byte): only the inputs that are there, and
-    # not the method and volume source the row has as columns of their own.
-    inputs = pl.concat_str([pl.concat_str([pl.lit(f'"{c}":"'), pl.col(c).cast(pl.Utf8), pl.lit('"')])
-                            for c in EXPLAINED], separator=",", ignore_nulls=True)
-    engine = (pl.col("explanation").fill_null("{}").str.replace_all(r'"(способ|источник)":"[^"]*",?', "")
-              .str.replace_all(r',?"примечание":null', "").str.strip_prefix("{").str.strip_suffix("}"))
-    explanation = pl.concat_str([pl.lit("{"), pl.concat_str([pl.when(engine != "").then(engine), inputs],
-                                                            separator=",", ignore_nulls=True), pl.lit("}")])
-    return lines.select(
-        pl.lit(run_id, pl.Int64).alias("run_id"), "account_id",
-        pl.col("service").replace_strict(ids["services"], return_dtype=pl.Int64).alias("service_id"),
-        pl.col("supplier").replace_strict(ids["suppliers"], return_dtype=pl.Int64).alias("supplier_id"),
-        pl.lit(str(period)).alias("period"), pl.col("ref_period").fill_null(str(period)),
-        pl.col("kind").replace({"reduction": "recalc"}), pl.col("zone").fill_null("total"), "band",
-        "date_from", "date_to", "days", "method", "volume_source", "volume", "tariff", "factor", "amount",
-        "excess_amount", pl.col("reason").fill_null(""), explanation.alias("explanation"))
 
 
 def reference_ids() -> dict:
@@ -321,22 +225,22 @@ def _run_units(run: CalcRun, account_ids: list[int] | None, recalculate_past: bo
     recalcs = _with_recalculations(period, account_ids, None) if recalculate_past else None
     run = _finish_run(run, account_ids, recalcs, units_wall)
     lines = pl.concat(frames, how="diagonal_relaxed") if frames else None
-    if lines is not None and recalcs is not None and recalcs.height:
-        lines = pl.concat([lines, _conform(recalcs, lines)])
+    if lines is not None and recalcs is not None and recalcs.frame.height:
+        lines = pl.concat([lines, _conform(readable_recalculation(recalcs), lines)])
     problem_frame = pl.concat(problems) if problems else pl.DataFrame()
     return RunOutcome(run, lines, problem_frame, run.timings)
 
 
 def _with_recalculations(period: Period, account_ids: list[int] | None,
-                         lines: pl.DataFrame | None) -> pl.DataFrame | None:
-    """``lines`` with the recalculation lines of the marked closed periods appended (only those
-    lines when ``lines`` is None; None when there are none)."""
+                         lines: pl.DataFrame | None) -> pl.DataFrame | CalcResult | None:
+    """``lines`` (for people) with the recalculation lines of the marked closed periods appended;
+    when ``lines`` is None, only those lines as one engine result (None when there are none)."""
     pending = pending_recalculations(period, account_ids)
     recalcs = [recalculation_lines(period, ref, ids) for ref, ids in pending.items()]
     if lines is None:
-        recalcs = [r for r in recalcs if r.height]
-        return pl.concat([_conform(r, recalcs[0]) for r in recalcs]) if recalcs else None
-    return pl.concat([lines, *[_conform(r, lines) for r in recalcs]]) if recalcs else lines
+        recalcs = [r for r in recalcs if r.frame.height]
+        return combine(recalcs) if recalcs else None
+    return pl.concat([lines, *[_conform(readable_recalculation(r), lines) for r in recalcs]]) if recalcs else lines
 
 
 def _account_ids(numbers: Iterable[str] | None) -> list[int] | None:
@@ -362,13 +266,13 @@ def problem_rows(run_id: int, problems: pl.DataFrame) -> None:
 
 
 @transaction.atomic
-def _finish_run(run: CalcRun, account_ids: list[int] | None, recalcs: pl.DataFrame | None,
+def _finish_run(run: CalcRun, account_ids: list[int] | None, recalcs: CalcResult | None,
                 units_wall: float) -> CalcRun:
     """Write the recalculation lines, replace the period's earlier drafts in the scope and make the run
     the draft: one transaction, so the period shows either the old drafts or the new ones."""
     period = Period.parse(run.period)
     started = time.perf_counter()
-    if recalcs is not None and recalcs.height:
+    if recalcs is not None and recalcs.frame.height:
         write_frame(ChargeLine, line_frame(run.id, period, recalcs, reference_ids()))
     replaced = [RunStatus.DONE] if account_ids is not None else [RunStatus.DONE, RunStatus.FAILED]
     earlier = list(CalcRun.objects.filter(period=run.period, status__in=replaced).exclude(pk=run.pk)
@@ -386,7 +290,7 @@ def _finish_run(run: CalcRun, account_ids: list[int] | None, recalcs: pl.DataFra
     for unit in units:
         for stage, seconds in unit["timings"].items():
             timings[stage] = round(timings.get(stage, 0.0) + seconds, 4)
-    recalc_lines = recalcs.height if recalcs is not None else 0
+    recalc_lines = recalcs.frame.height if recalcs is not None else 0
     timings.update(units_wall=round(units_wall, 4), finish=round(time.perf_counter() - started, 4))
     run.accounts = sum(u["accounts"] for u in units)
     run.lines = sum(u["lines"] for u in units) + recalc_lines

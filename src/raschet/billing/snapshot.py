@@ -1,7 +1,9 @@
 """From the database to the engine: read the inputs of a scope into a ``raschet.engine.Snapshot``.
 
-Every decimal and date is selected as text and cast by Polars, so SQLite (which keeps numerics as
-floating point) and PostgreSQL give the engine the same exact values. The scope is a set of
+One reader per input table of ``raschet.engine.inputs.INPUTS`` (:data:`READERS`; the module refuses
+to load if an input has none, so the declaration is what a reader is driven from). Every decimal and
+date is selected as text and cast by Polars, so SQLite (which keeps numerics as floating point) and
+PostgreSQL give the engine the same exact values. The scope is a set of
 buildings: calculating one account reads its whole building, because common-needs distribution
 needs every individual volume of the building.
 """
@@ -9,15 +11,20 @@ needs every individual volume of the building.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from functools import partial
 
 import polars as pl
 from django.db import connection
 
+from raschet.billing.exact import units
 from raschet.billing.frames import read_frame
+from raschet.domain.periods import Period
 from raschet.engine import Snapshot
-from raschet.engine.snapshot import SCHEMAS
+from raschet.engine.correction import correction_month
+from raschet.engine.fixed import to_decimal
+from raschet.engine.inputs import INPUTS, SCHEMAS
 
 Rows = list[tuple]
 
@@ -73,63 +80,169 @@ def scope_buildings(account_ids: Iterable[int] | None) -> list[int] | None:
     return sorted(set(Account.objects.filter(pk__in=list(account_ids)).values_list("premises__building_id", flat=True)))
 
 
-def load_snapshot(building_ids: list[int] | None = None) -> Snapshot:
-    """All inputs of the given buildings (all buildings when None)."""
+@dataclass(frozen=True)
+class Scope:
+    """What one read covers: the buildings (None = all), their accounts, the period and the purpose."""
+
+    building_ids: list[int] | None
+    account_ids: list[int] | None
+    period: Period | None
+    recalculation: bool           # read what the ledger holds for ``period`` (the ``posted`` input)
+    small: bool
+    lookup: bool
+
+
+Reader = Callable[[Scope, dict[str, pl.DataFrame]], pl.DataFrame]
+
+
+def load_snapshot(building_ids: list[int] | None = None, period: Period | None = None,
+                  recalculation: bool = False) -> Snapshot:
+    """All inputs of the given buildings (all buildings when None) for ``period``, one reader per
+    input of ``engine.inputs.INPUTS`` (in that order: a reader may look at the tables read before it)."""
     small = building_ids is not None and len(building_ids) <= SMALL_SCOPE
-    lookup = small and connection.vendor == "postgresql"
-    frame = partial(_frame, small=small)
-    where_b, p_b = _in("p.building_id", building_ids)
-    where_m, p_m = _in("m.building_id", building_ids)
-    accounts = frame("accounts", f"""
-        SELECT a.id, a.number, a.premises_id, p.building_id, p.kind,
-               p.meter_possible, {_text('a.share')}, {_text('a.opened')}, {_text('a.closed')}
-        FROM {_join('housing_account a', 'premises_id', 'housing_premises p', lookup)} WHERE 1 = 1{where_b}""", p_b)
-    account_ids = accounts["account_id"].to_list() if building_ids is not None else None
-    where_a, p_a = _in("x.account_id", account_ids)
-    where_bb, p_bb = _in("b.id", building_ids)
-    frames = {
-        "accounts": accounts,
-        "buildings": frame("buildings", f"""SELECT b.id, b.code, {_text('b.total_area')}, {_text('b.common_area')}
-                                             FROM housing_building b WHERE 1 = 1{where_bb}""", p_bb),
-        "areas": frame("areas", f"""SELECT x.premises_id, {_text('x.valid_from')}, {_text('x.valid_to')},
-                                     {_text('x.value')}
-                                     FROM {_join('housing_premisesarea x', 'premises_id', 'housing_premises p', lookup)}
-                                     WHERE 1 = 1{where_b}""", p_b),
-        "residents": residents_frame(account_ids),
-        "services": frame("services", "SELECT code, kind, unit FROM tariffs_service"),
-        "account_services": frame("account_services", f"""
-            SELECT x.account_id, s.code, o.code, {_text('x.valid_from')}, {_text('x.valid_to')}
-            FROM tariffs_accountservice x JOIN tariffs_service s ON s.id = x.service_id
-            JOIN tariffs_organization o ON o.id = x.supplier_id WHERE 1 = 1{where_a}""", p_a),
-        "tariffs": frame("tariffs", f"""
-            SELECT s.code, o.code, t.zone, t.band, t.building_id, {_text('t.valid_from')}, {_text('t.valid_to')},
-                   {_text('t.value')}
-            FROM tariffs_tariff t JOIN tariffs_service s ON s.id = t.service_id
-            JOIN tariffs_organization o ON o.id = t.supplier_id"""),
-        "norms": frame("norms", f"""
-            SELECT s.code, n.kind, n.basis, n.building_id, {_text('n.valid_from')}, {_text('n.valid_to')},
-                   {_text('n.value')} FROM tariffs_norm n JOIN tariffs_service s ON s.id = n.service_id"""),
-        "rules": frame("rules", f"""
-            SELECT r.id, s.code, r.method, r.building_id, r.account_id, {_text('r.valid_from')},
-                   {_text('r.valid_to')}, {_text('r.params')}
-            FROM tariffs_calcrule r JOIN tariffs_service s ON s.id = r.service_id"""),
-        "meters": frame("meters", f"""
-            SELECT m.id, m.code, m.scope, m.account_id, m.building_id, s.code, {_text('m.installed')},
-                   {_text('m.removed')}, {_text('m.verification_due')}, m.digits
-            FROM metering_meter m JOIN tariffs_service s ON s.id = m.service_id
-            WHERE 1 = 1{where_m}""", p_m),
-        "readings": _readings(building_ids, lookup, where_m, p_m, frame),
-        "absences": frame("absences", f"""SELECT x.account_id, {_text('x.date_from')}, {_text('x.date_to')}
-                                           FROM housing_absence x WHERE 1 = 1{where_a}""", p_a),
-        "parameters": parameters_frame(),
-    }
+    scope = Scope(building_ids, None, period, recalculation, small, small and connection.vendor == "postgresql")
+    frames: dict[str, pl.DataFrame] = {}
+    for name in INPUTS:
+        frames[name] = READERS[name](scope, frames)
+        if name == "accounts" and building_ids is not None:
+            scope = replace(scope, account_ids=frames["accounts"]["account_id"].to_list())
     return Snapshot(**frames)
 
 
-def _readings(building_ids: list[int] | None, lookup: bool, where_m: str, p_m: list, frame) -> pl.DataFrame:
+def _accounts(scope: Scope, _: dict) -> pl.DataFrame:
+    where_b, p_b = _in("p.building_id", scope.building_ids)
+    return _frame("accounts", f"""
+        SELECT a.id, a.number, a.premises_id, p.building_id, p.kind,
+               p.meter_possible, {_text('a.share')}, {_text('a.opened')}, {_text('a.closed')}
+        FROM {_join('housing_account a', 'premises_id', 'housing_premises p', scope.lookup)} WHERE 1 = 1{where_b}""",
+                  p_b, scope.small)
+
+
+def _buildings(scope: Scope, _: dict) -> pl.DataFrame:
+    where, params = _in("b.id", scope.building_ids)
+    return _frame("buildings", f"""SELECT b.id, b.code, {_text('b.total_area')}, {_text('b.common_area')}
+                                   FROM housing_building b WHERE 1 = 1{where}""", params, scope.small)
+
+
+def _areas(scope: Scope, _: dict) -> pl.DataFrame:
+    where, params = _in("p.building_id", scope.building_ids)
+    return _frame("areas", f"""SELECT x.premises_id, {_text('x.valid_from')}, {_text('x.valid_to')}, {_text('x.value')}
+        FROM {_join('housing_premisesarea x', 'premises_id', 'housing_premises p', scope.lookup)}
+        WHERE 1 = 1{where}""", params, scope.small)
+
+
+def _account_services(scope: Scope, _: dict) -> pl.DataFrame:
+    where, params = _in("x.account_id", scope.account_ids)
+    return _frame("account_services", f"""
+        SELECT x.account_id, s.code, o.code, {_text('x.valid_from')}, {_text('x.valid_to')}
+        FROM tariffs_accountservice x JOIN tariffs_service s ON s.id = x.service_id
+        JOIN tariffs_organization o ON o.id = x.supplier_id WHERE 1 = 1{where}""", params, scope.small)
+
+
+def _meters(scope: Scope, _: dict) -> pl.DataFrame:
+    where, params = _in("m.building_id", scope.building_ids)
+    return _frame("meters", f"""
+        SELECT m.id, m.code, m.scope, m.account_id, m.building_id, s.code, {_text('m.installed')},
+               {_text('m.removed')}, {_text('m.verification_due')}, m.digits
+        FROM metering_meter m JOIN tariffs_service s ON s.id = m.service_id
+        WHERE 1 = 1{where}""", params, scope.small)
+
+
+def _absences(scope: Scope, _: dict) -> pl.DataFrame:
+    where, params = _in("x.account_id", scope.account_ids)
+    return _frame("absences", f"""SELECT x.account_id, {_text('x.date_from')}, {_text('x.date_to')}
+                                  FROM housing_absence x WHERE 1 = 1{where}""", params, scope.small)
+
+
+def _interruptions(scope: Scope, _: dict) -> pl.DataFrame:
+    """Interruptions starting in the period, with the building of an account's own."""
+    if scope.period is None:
+        return pl.DataFrame(schema=SCHEMAS["interruptions"])
+    where, params = _in("COALESCE(x.building_id, p.building_id)", scope.building_ids)
+    return _frame("interruptions", f"""
+        SELECT COALESCE(x.building_id, p.building_id), x.account_id, s.code, {_text('x.date_from')},
+               {_text('x.date_to')}, {_text('x.excess_hours')}, {_text('x.percent_per_hour')}, x.reason
+        FROM billing_serviceinterruption x JOIN tariffs_service s ON s.id = x.service_id
+        LEFT JOIN housing_account a ON a.id = x.account_id LEFT JOIN housing_premises p ON p.id = a.premises_id
+        WHERE x.date_from >= %s AND x.date_from < %s{where}""",
+                  [scope.period.start.isoformat(), scope.period.end.isoformat(), *params], scope.small)
+
+
+def _posted(scope: Scope, _: dict) -> pl.DataFrame:
+    """For a recalculation of ``period``: the ledger's charges and recalculations of it, summed exactly."""
+    if not scope.recalculation or scope.period is None:
+        return pl.DataFrame(schema=SCHEMAS["posted"])
+    return _ledger("posted", scope, "e.ref_period = %s", [str(scope.period)],
+                   f", {_units_text('COALESCE(e.volume, 0)', 6)}")
+
+
+def _heating_charged(scope: Scope, frames: dict) -> pl.DataFrame:
+    """In a correction month of a uniform heating rule: last year's heating in the ledger."""
+    if scope.period is None or not correction_month(frames["rules"], scope.period.month):
+        return pl.DataFrame(schema=SCHEMAS["heating_charged"])
+    year = scope.period.year - 1
+    return _ledger("heating_charged", scope, "e.ref_period >= %s AND e.ref_period <= %s AND s.kind = 'heating'",
+                   [f"{year}-01", f"{year}-12"], "")
+
+
+def _ledger(name: str, scope: Scope, condition: str, params: list, volume: str) -> pl.DataFrame:
+    where, ids = _in("e.account_id", scope.account_ids)
+    frame = read_frame(f"""
+        SELECT e.account_id, s.code, o.code, SUM({units("e.amount")}){volume}
+        FROM billing_entry e JOIN tariffs_service s ON s.id = e.service_id
+        JOIN tariffs_organization o ON o.id = e.supplier_id
+        WHERE {condition} AND e.kind IN ('charge', 'recalc'){where}
+        GROUP BY e.account_id, s.code, o.code""", [*params, *ids],
+        {"account_id": pl.Int64, "service": pl.Utf8, "supplier": pl.Utf8, "amount": pl.Int64,
+         **({"volume": pl.Int64} if volume else {})}, small=scope.small)
+    scales = {c: t.scale for c, t in SCHEMAS[name].items() if isinstance(t, pl.Decimal)}
+    return frame.with_columns(to_decimal(pl.col(c), k).alias(c) for c, k in scales.items())
+
+
+def _units_text(column: str, scale: int) -> str:
+    return f"SUM({units(column, scale)})"
+
+
+def _by_sql(name: str, sql: str) -> Reader:
+    return lambda scope, _: _frame(name, sql, (), scope.small)
+
+
+READERS: dict[str, Reader] = {
+    "accounts": _accounts, "buildings": _buildings, "areas": _areas,
+    "residents": lambda scope, _: residents_frame(scope.account_ids),
+    "services": _by_sql("services", "SELECT code, kind, unit FROM tariffs_service"),
+    "account_services": _account_services,
+    "tariffs": _by_sql("tariffs", f"""
+        SELECT s.code, o.code, t.zone, t.band, t.building_id, {_text('t.valid_from')}, {_text('t.valid_to')},
+               {_text('t.value')}
+        FROM tariffs_tariff t JOIN tariffs_service s ON s.id = t.service_id
+        JOIN tariffs_organization o ON o.id = t.supplier_id"""),
+    "norms": _by_sql("norms", f"""
+        SELECT s.code, n.kind, n.basis, n.building_id, {_text('n.valid_from')}, {_text('n.valid_to')},
+               {_text('n.value')} FROM tariffs_norm n JOIN tariffs_service s ON s.id = n.service_id"""),
+    "rules": _by_sql("rules", f"""
+        SELECT r.id, s.code, r.method, r.building_id, r.account_id, {_text('r.valid_from')},
+               {_text('r.valid_to')}, {_text('r.params')}
+        FROM tariffs_calcrule r JOIN tariffs_service s ON s.id = r.service_id"""),
+    "meters": _meters,
+    "readings": lambda scope, _: _readings(scope),
+    "absences": _absences,
+    "parameters": lambda scope, _: parameters_frame(),
+    "interruptions": _interruptions,
+    "posted": _posted,
+    "heating_charged": _heating_charged,
+}
+if set(READERS) != set(INPUTS):  # every declared input is read, and nothing else
+    raise ImportError(f"billing.snapshot: нет чтения для {sorted(set(INPUTS) - set(READERS))}")
+
+
+def _readings(scope: Scope) -> pl.DataFrame:
     """The readings of the buildings' meters. For a unit of a few hundred buildings on PostgreSQL the
     meters' ids go to the readings' index as one array: as a join the planner hashes the meters and
     scans every reading of the region (61 M rows at 1.5 M accounts, once per unit)."""
+    building_ids, lookup = scope.building_ids, scope.lookup
+    where_m, p_m = _in("m.building_id", building_ids)
+    frame = partial(_frame, small=scope.small)
     columns = f"r.meter_id, {_text('r.date')}, r.zone, {_text('r.value')}"
     if building_ids is not None and not lookup and connection.vendor == "postgresql":
         return frame("readings", f"""SELECT {columns} FROM metering_reading r WHERE r.meter_id = ANY(ARRAY(

@@ -5,7 +5,8 @@ or ``sum_of`` of norm volumes: wastewater drained from norm-charged water) of co
 water, wastewater, electricity and gas, where a meter is technically
 impossible (``meter_possible`` false), for absences of more than 5 full days — the days of
 leaving and of return are not counted.  Reduction = −round(line amount × absent days in the
-segment / segment days); e.g. 760.97 × 12/30 → −304.39.
+segment / segment days); e.g. 760.97 × 12/30 → −304.39.  The line's note is "absence" with its
+``absent_days``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import timedelta
 
 import polars as pl
 
+from raschet.engine.codes import KIND, NOTE
 from raschet.engine.context import Context
 from raschet.engine.fixed import big, div_half_up, neg
 
@@ -44,6 +46,6 @@ def reductions(lines: pl.DataFrame, ctx: Context) -> pl.DataFrame:
         neg(div_half_up(big("amount") * share, pl.col("days"))).alias("amount"),
         neg(div_half_up(big("volume") * share, pl.col("days"))).alias("volume"),
         pl.lit(0, dtype=pl.Int64).alias("excess_amount"),
-        pl.lit("reduction").alias("line_kind"),
-        pl.format("Временное отсутствие: {} дн.", pl.col("absent_days")).alias("reason"),
-    ).drop("absent_days")
+        pl.lit("reduction", dtype=KIND).alias("line_kind"),
+        pl.lit("absence", dtype=NOTE).alias("note"), pl.col("absent_days").cast(pl.Int16),
+    )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import polars as pl
 
 from raschet.engine import problems
+from raschet.engine.codes import ZONE
 from raschet.engine.context import Context
 from raschet.engine.fixed import EXACT, MONEY, ONE, big, div_half_up, lit
 from raschet.engine.lookup import FrameT, building_priority, dated, in_building, most_specific
@@ -52,7 +53,7 @@ def tariff_rows(keys: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.Data
 
 def single_tariff(segs: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
     """Segments with the "total" zone tariff (band 1 if banded); segments without one become problems."""
-    keys = segs.with_columns(pl.lit("total").alias("zone"))
+    keys = segs.with_columns(pl.lit("total", dtype=ZONE).alias("zone"))
     rows, found = tariff_rows(keys, ctx)
     rows = rows.sort("seg_id", "band").unique(subset=["seg_id"], keep="first")
     return segs.join(rows.select("seg_id", "tariff"), on="seg_id"), [found]

@@ -24,7 +24,9 @@ from datetime import date
 import polars as pl
 
 from raschet.domain.periods import Period
-from raschet.engine.fixed import AREA, VOLUME, scaled
+from raschet.engine.codes import Codes
+from raschet.engine.fixed import VOLUME, scaled
+from raschet.engine.inputs import INPUTS, Input
 from raschet.engine.plans import collect_all
 from raschet.engine.snapshot import Snapshot
 
@@ -34,41 +36,34 @@ FAR_FUTURE = date(9999, 12, 31)
 
 @dataclass
 class Context:
-    """The period, the working set and the prepared tables shared by all stages."""
+    """The period, the working set and the prepared tables shared by all stages.
+
+    ``ctx.readings`` and the like are the working set's rows of each input of ``inputs.INPUTS``,
+    decimals as scaled integers (10^-scale of their column), open validity ends filled.
+    """
 
     period: Period
     start: date
     end: date
     days: int
     requested: pl.DataFrame          # account_id of accounts whose lines are returned
-    accounts: pl.DataFrame
-    buildings: pl.DataFrame
-    areas: pl.DataFrame
-    residents: pl.DataFrame
-    services: pl.DataFrame
-    account_services: pl.DataFrame
-    tariffs: pl.DataFrame
-    norms: pl.DataFrame
-    rules: pl.DataFrame
-    meters: pl.DataFrame
-    readings: pl.DataFrame
-    absences: pl.DataFrame
-    parameters: pl.DataFrame
+    tables: dict[str, pl.DataFrame]
+    codes: Codes
     extra: dict[str, pl.DataFrame] = field(default_factory=dict)
-    # What the metered method charged in a past period for some (account_id, service) chains:
-    # (period, chains) -> (account_id, service, zone, volume_source, volume).  Set by the pipeline
-    # for the catch-up after a late reading; None in those past runs themselves.
-    past_volumes: Callable[[Period, pl.DataFrame], pl.DataFrame] | None = None
+    # The metered segments of some (account_id, service, first_gap) chains over [start, end), cut at
+    # every month, with their attributes: (late, start, end) -> segments.  Set by the pipeline for
+    # the catch-up after a late reading (``methods/catchup.py``).
+    past_segments: Callable[[pl.DataFrame, date, date], pl.DataFrame] | None = None
 
+    def __getattr__(self, name: str) -> pl.DataFrame:
+        try:
+            return self.__dict__["tables"][name]
+        except KeyError:
+            raise AttributeError(name) from None
 
-def _open_dates(frame: pl.LazyFrame) -> pl.LazyFrame:
-    return frame.with_columns(
-        pl.col("valid_from").fill_null(FAR_PAST), pl.col("valid_to").fill_null(FAR_FUTURE)
-    )
-
-
-def _overlapping(frame: pl.LazyFrame, start: date, end: date) -> pl.LazyFrame:
-    return _open_dates(frame).filter((pl.col("valid_from") < end) & (pl.col("valid_to") > start))
+    @property
+    def accounts(self) -> pl.DataFrame:
+        return self.tables["accounts"]
 
 
 def _requested(all_accounts: pl.DataFrame, accounts: Iterable[int] | None) -> pl.DataFrame:
@@ -78,23 +73,25 @@ def _requested(all_accounts: pl.DataFrame, accounts: Iterable[int] | None) -> pl
     return wanted.filter(wanted.is_in(all_accounts["account_id"].implode())).to_frame()
 
 
-def _reference(snapshot: Snapshot, start: date, end: date) -> dict[str, pl.LazyFrame]:
-    """Tariffs, norms, rules and parameters in force during the period, values in 10⁻⁶."""
-    value = scaled("value", VOLUME).alias("value")
-    return {
-        "services": snapshot.services.lazy(),
-        "tariffs": _overlapping(snapshot.tariffs.lazy(), start, end).with_columns(
-            value, pl.col("zone").fill_null("total")
-        ),
-        "norms": _overlapping(snapshot.norms.lazy(), start, end).with_columns(value),
-        "rules": _overlapping(snapshot.rules.lazy(), start, end),
-        "parameters": _overlapping(snapshot.parameters.lazy(), start, end).with_columns(value),
-    }
+def _prepared(frame: pl.LazyFrame, table: Input, start: date, end: date) -> pl.LazyFrame:
+    """Rows of a table that can matter for [start, end), open ends filled, decimals as integers."""
+    if table.dated is not None:
+        since, until = table.dated
+        frame = frame.with_columns(pl.col(since).fill_null(FAR_PAST), pl.col(until).fill_null(FAR_FUTURE)).filter(
+            (pl.col(since) < end) & (pl.col(until) > start)
+        )
+    decimals = [scaled(c, t.scale).alias(c) for c, t in table.schema.items() if isinstance(t, pl.Decimal)]
+    return frame.with_columns(decimals) if decimals else frame
 
 
-def build_context(snapshot: Snapshot, period: Period, accounts: Iterable[int] | None) -> Context:
-    """Select the working set and convert it to engine units (two batches of fused lazy plans)."""
-    start, end = period.start, period.end
+def build_context(snapshot: Snapshot, period: Period, accounts: Iterable[int] | None, codes: Codes,
+                  window: tuple[date, date] | None = None) -> Context:
+    """Select the working set and convert it to engine units (two batches of fused lazy plans).
+
+    ``window`` widens the days covered from the period to several whole months (the annual heating
+    correction); the period is then the window's first month.
+    """
+    start, end = window or (period.start, period.end)
     requested = _requested(snapshot.accounts, accounts)
     buildings = snapshot.accounts.lazy().join(requested.lazy(), on="account_id").select("building_id").unique()
     acc = snapshot.accounts.lazy().join(buildings, on="building_id").with_columns(
@@ -102,30 +99,25 @@ def build_context(snapshot: Snapshot, period: Period, accounts: Iterable[int] | 
         pl.col("closed").fill_null(FAR_FUTURE),
     )
     acc, buildings = collect_all([acc, buildings])
-    ids, premises = acc.lazy().select("account_id"), acc.lazy().select("premises_id").unique()
-    meters = _meters(snapshot, ids, buildings.lazy()).filter(
+    meters = _meters(snapshot, acc.lazy().select("account_id"), buildings.lazy()).filter(
         pl.col("installed").is_null() | (pl.col("installed") < end)
     )
-    readings = snapshot.readings.lazy().join(meters.select("meter_id"), on="meter_id").filter(pl.col("date") < end)
-    tables = {
-        "buildings": snapshot.buildings.lazy().join(buildings.lazy(), on="building_id").with_columns(
-            scaled("total_area", AREA).alias("total_area"), scaled("common_area", AREA).alias("common_area")
-        ),
-        "areas": _overlapping(snapshot.areas.lazy().join(premises, on="premises_id"), start, end).with_columns(
-            scaled("area", AREA).alias("area")
-        ),
-        "residents": _overlapping(snapshot.residents.lazy().join(ids, on="account_id"), start, end),
-        "account_services": _overlapping(snapshot.account_services.lazy().join(ids, on="account_id"), start, end),
-        "meters": meters,
-        "readings": readings.with_columns(scaled("value", VOLUME).alias("value"), pl.col("zone").fill_null("total")),
-        "absences": snapshot.absences.lazy().join(ids, on="account_id").filter(
-            (pl.col("from") < end) & (pl.col("to") > start)
-        ),
-        **_reference(snapshot, start, end),
+    working = {
+        "account": acc.lazy().select("account_id"), "premises": acc.lazy().select("premises_id").unique(),
+        "building": buildings.lazy(), "meter": meters.select("meter_id"),
     }
+    tables = {}
+    for name, table in INPUTS.items():
+        if name == "accounts":
+            continue
+        frame = meters if name == "meters" else snapshot.tables[name].lazy()
+        if table.key != "reference" and name != "meters":
+            frame = frame.join(working[table.key], on=table.key_column, how="semi")
+        tables[name] = _prepared(frame, table, start, end)
+    tables["readings"] = tables["readings"].filter(pl.col("date") < end)
     frames = dict(zip(tables, collect_all(list(tables.values())), strict=True))
-    return Context(period=period, start=start, end=end, days=period.days, requested=requested, accounts=acc,
-                   **frames)
+    return Context(period=period, start=start, end=end, days=(end - start).days, requested=requested,
+                   tables={"accounts": acc, **frames}, codes=codes)
 
 
 def narrow(ctx: Context, shared_services: list[str]) -> Context:
@@ -139,13 +131,14 @@ def narrow(ctx: Context, shared_services: list[str]) -> Context:
     if ctx.requested.height == ctx.accounts.height:
         return ctx
     mine = pl.col("account_id").is_in(ctx.requested["account_id"].implode())
-    shared = pl.col("service").is_in(pl.Series(shared_services, dtype=pl.Utf8).implode())
+    shared = pl.col("service").is_in(pl.Series(shared_services, dtype=ctx.codes.service).implode())
     meters = ctx.meters.lazy().filter((pl.col("scope") == "building") | mine | shared)
     account_services, meters, readings = collect_all([
         ctx.account_services.lazy().filter(mine | shared), meters,
         ctx.readings.lazy().join(meters.select("meter_id"), on="meter_id", how="semi"),
     ])
-    return replace(ctx, account_services=account_services, meters=meters, readings=readings)
+    tables = {**ctx.tables, "account_services": account_services, "meters": meters, "readings": readings}
+    return replace(ctx, tables=tables)
 
 
 def _meters(snapshot: Snapshot, ids: pl.LazyFrame, buildings: pl.LazyFrame) -> pl.LazyFrame:

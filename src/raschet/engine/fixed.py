@@ -49,13 +49,14 @@ def lit(value: int) -> pl.Expr:
 
 
 def div_half_up(num: pl.Expr, den: pl.Expr | int) -> pl.Expr:
-    """``num / den`` rounded half away from zero, as Int64; ``den`` must be positive."""
+    """``num / den`` rounded half away from zero, as Int64 (null if it does not fit); ``den`` must be positive."""
     den_expr = lit(den) if isinstance(den, int) else den.cast(I128)
     num = num.cast(I128)
     # One floor division, no branch: for num ≥ 0 this is ⌊(2·num + den) / 2·den⌋; for num < 0,
     # −⌊(−2·num + den) / 2·den⌋ = ⌈(2·num − den) / 2·den⌉ = ⌊(2·num + den − 1) / 2·den⌋ (integers,
     # ``//`` floors).  ``num`` appears twice instead of four times, which matters for long products.
-    return ((num * 2 + den_expr - (num < 0).cast(I128)) // (den_expr * 2)).cast(pl.Int64)
+    # A quotient beyond Int64 becomes null (the stage turns it into an account's problem, bounds.py).
+    return ((num * 2 + den_expr - (num < 0).cast(I128)) // (den_expr * 2)).cast(pl.Int64, strict=False)
 
 
 def rescale(column: pl.Expr, from_scale: int, to_scale: int) -> pl.Expr:

@@ -47,6 +47,11 @@ def rows(frame: pl.DataFrame, code: str, **params: pl.Expr | str) -> pl.DataFram
     ).unique(subset=["account_id", "service", "code"], keep="first", maintain_order=True)
 
 
+def keys(found: pl.DataFrame | pl.LazyFrame, service: pl.DataType) -> pl.LazyFrame:
+    """The distinct (account_id, service) of problem rows, the service as the run's code (to join lines on)."""
+    return found.lazy().select("account_id", pl.col("service").cast(service, strict=False)).unique()
+
+
 def make(code: str, subject: str, **params: object) -> Problem:
     return problem(code, subject, **params)
 
@@ -61,7 +66,10 @@ def finish(raw: pl.DataFrame, accounts: pl.DataFrame) -> pl.DataFrame:
     for account_id, number, service, code, params in raw.select(
         "account_id", "number", "service", "code", "params"
     ).iter_rows():
+        values = json.loads(params or "{}")
         subject = f"ЛС {number}, услуга {service}" if service else f"ЛС {number}"
-        found = make(code, subject, **json.loads(params or "{}"))
+        if values.get("meter"):
+            subject += f", прибор {values['meter']}"
+        found = make(code, subject, **values)
         out.append((account_id, number, service, code, f"ЛС {number}: {found.message}", subject))
     return pl.DataFrame(out, schema=RESULT_SCHEMA, orient="row").sort("account_id", "service", "code")

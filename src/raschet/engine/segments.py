@@ -175,17 +175,31 @@ def _overlaps(spans: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def build_segments(ctx: Context) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Segments with their rule: (segments, problem rows)."""
+def _month_points(spans: pl.DataFrame, ctx: Context) -> pl.LazyFrame:
+    """The first day of every month strictly inside the context's days, for every span."""
+    starts = pl.date_range(ctx.start, ctx.end, "1mo", closed="left", eager=True).alias("d")
+    inside = starts.filter((starts > ctx.start) & (starts < ctx.end))
+    return spans.lazy().select("span_id").join(inside.to_frame().lazy(), how="cross")
+
+
+def build_segments(ctx: Context, months: bool = False) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Segments with their rule: (segments, problem rows).
+
+    With ``months`` the context's days may cover several months: segments are cut at every first
+    of the month too, and ``period_days`` is the length of each segment's own month.
+    """
     spans = _spans(ctx)
     clashes = _overlaps(spans)
+    if months:
+        spans = collect(_split(spans, [_month_points(spans, ctx)]))
     by_rule = collect(_split(spans, [_rule_points(spans, ctx) if _changes(ctx.rules, ctx) else None]))
     with_rule, found = resolve_rules(by_rule, ctx.rules)
     sources = ("tariffs", "norms", "residents", "areas", "meters", "parameters")
     segs = _split(with_rule, [_input_points(with_rule, ctx, source) for source in sources])
     segs = segs.drop("span_id").sort("account_id", "service", "date_from").with_row_index("seg_id")
+    month_days = pl.col("date_from").dt.month_end().dt.day().cast(pl.Int64)
     segs = segs.with_columns(
         (pl.col("date_to") - pl.col("date_from")).dt.total_days().cast(pl.Int64).alias("days"),
-        pl.lit(ctx.days, dtype=pl.Int64).alias("period_days"),
+        (month_days if months else pl.lit(ctx.days, dtype=pl.Int64)).alias("period_days"),
     )
     return collect(segs), pl.concat([found, clashes])

@@ -52,6 +52,7 @@ class Shape:
     min_premises: int = 20
     max_premises: int = 300
     missing_reading: float = 0.03
+    late_reading: float = 0.0      # meters read this month after 2 months without a reading (catch-up)
     no_meter: float = 0.03
     changes: float = 0.01
     seed: int = 0
@@ -208,8 +209,9 @@ def _meters(base: pl.DataFrame, dice: Dice, shape: Shape, period: Period):
         meters.append(owners.with_columns(ids.alias("meter_id"), pl.lit("premises").alias("scope"),
                                           pl.lit(service).alias("service")))
         missing = dice.chance(owners.height, shape.missing_reading)
+        late = dice.chance(owners.height, shape.late_reading) if shape.late_reading else None
         for zone in zones:
-            readings.append(_history(ids, zone, mean, missing, dice, period))
+            readings.append(_history(ids, zone, mean, missing, dice, period, late))
     buildings = base.select("building_id").unique().sort("building_id")
     heated = buildings.filter(dice.chance(buildings.height, 0.5))
     # Monthly means in 10⁻³: ~1,000 m³ of cold water and ~100 Gcal of heat per building.
@@ -223,7 +225,8 @@ def _meters(base: pl.DataFrame, dice: Dice, shape: Shape, period: Period):
     return _frame("meters", frame), pl.concat(readings)
 
 
-def _history(ids: pl.Series, zone: str, mean: int, missing: pl.Series, dice: Dice, period: Period) -> pl.DataFrame:
+def _history(ids: pl.Series, zone: str, mean: int, missing: pl.Series, dice: Dice, period: Period,
+             late: pl.Series | None = None) -> pl.DataFrame:
     """Readings on the 25th of the 4 previous months and of ``period`` (unless missing), in 10⁻³."""
     k = ids.len()
     value = dice.ints(k, 0, 1_000_000_000)
@@ -231,6 +234,8 @@ def _history(ids: pl.Series, zone: str, mean: int, missing: pl.Series, dice: Dic
     for back in range(4, -1, -1):
         day = (period - back).start + timedelta(days=24)
         skip = missing if back == 0 else pl.Series([False] * k, dtype=pl.Boolean)
+        if late is not None and back in (1, 2):
+            skip = late & ~missing  # read again this month, after two months without a reading
         frame = pl.DataFrame({"meter_id": ids, "value": value * 1000, "skip": skip})
         parts.append(frame.filter(~pl.col("skip")).select(
             "meter_id", pl.lit(day).alias("date"), pl.lit(zone).alias("zone"), to_decimal(pl.col("value"), 6)

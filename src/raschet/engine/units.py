@@ -2,15 +2,16 @@
 
 A building is the widest thing one account's result depends on (common needs, building meters),
 so units made of whole buildings are independent: calculating them one after another gives the
-same lines as one big run, while the intermediate frames only ever hold one unit.  Tables keyed
-by account, premises, building or meter are partitioned once; reference tables (services,
-tariffs, norms, rules, parameters) are shared by all units.
+same lines as one big run, while the intermediate frames only ever hold one unit.  Every table
+is partitioned by its declared key (``inputs.INPUTS``: account, premises, building or meter);
+reference tables (services, tariffs, norms, rules, parameters) are shared by all units.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
+from raschet.engine.inputs import INPUTS
 from raschet.engine.snapshot import Snapshot
 
 UNIT_ACCOUNTS = 50_000
@@ -29,23 +30,25 @@ def _split(frame: pl.DataFrame, units: pl.DataFrame, key: str, names: list[int])
 
 
 def partition(snapshot: Snapshot, units: pl.DataFrame) -> list[Snapshot]:
-    """One snapshot per unit, holding that unit's buildings, accounts, meters and readings."""
+    """One snapshot per unit, holding that unit's rows of every table not keyed by ``reference``.
+
+    Which rows are a unit's follows each table's partitioning key (``inputs.INPUTS``).
+    """
     names = sorted(units["unit"].unique().to_list())
     accounts = snapshot.accounts.join(units, on="building_id")
     by_account = accounts.select("account_id", "unit")
-    by_premises = accounts.select("premises_id", "unit").unique()
-    meter_unit = pl.concat([
-        snapshot.meters.filter(pl.col("scope") == "premises").join(by_account, on="account_id").select("meter_id", "unit"),
-        snapshot.meters.filter(pl.col("scope") == "building").join(units, on="building_id").select("meter_id", "unit"),
-    ])
+    meters = snapshot.meters
+    owners = {
+        "building": units,
+        "account": by_account,
+        "premises": accounts.select("premises_id", "unit").unique(),
+        "meter": pl.concat([
+            meters.filter(pl.col("scope") == "premises").join(by_account, on="account_id").select("meter_id", "unit"),
+            meters.filter(pl.col("scope") == "building").join(units, on="building_id").select("meter_id", "unit"),
+        ]),
+    }
     split = {
-        "accounts": _split(snapshot.accounts, units, "building_id", names),
-        "buildings": _split(snapshot.buildings, units, "building_id", names),
-        "areas": _split(snapshot.areas, by_premises, "premises_id", names),
-        "residents": _split(snapshot.residents, by_account, "account_id", names),
-        "account_services": _split(snapshot.account_services, by_account, "account_id", names),
-        "absences": _split(snapshot.absences, by_account, "account_id", names),
-        "meters": _split(snapshot.meters, meter_unit, "meter_id", names),
-        "readings": _split(snapshot.readings, meter_unit, "meter_id", names),
+        name: _split(snapshot.tables[name], owners[table.key], table.key_column, names)
+        for name, table in INPUTS.items() if table.key != "reference"
     }
     return [snapshot.replace(**{table: parts[name] for table, parts in split.items()}) for name in names]

@@ -31,5 +31,10 @@ METHODS: dict[str, Method] = {
     "sum_of": sum_of,
 }
 
-# sum_of is not distributed, but like common_needs it needs the individual volumes, so it runs here.
+# sum_of shares nothing out, but it is built on the individual volumes, so it runs in this stage too.
 DISTRIBUTED = frozenset({"heating", "common_needs", "sum_of"})
+# Methods of the distribution stage that receive the individual methods' volumes — the volume lines
+# (seg_id, zone, volume_source, volume, factor, …) with their segment's account_id, building_id,
+# service, date_from, date_to and days, one row per volume line: common needs sums them per
+# building, ``sum_of`` (wastewater as cold + hot water) per account and days.
+USES_INDIVIDUAL = frozenset({"common_needs", "sum_of"})

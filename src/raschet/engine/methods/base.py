@@ -18,20 +18,32 @@ from functools import cache
 import polars as pl
 
 from raschet.engine import problems
+from raschet.engine.codes import NOTE, SOURCE, ZONE
 from raschet.engine.fixed import EXACT, ONE, VOLUME, big, div_half_up, lit
 from raschet.engine.lookup import FrameT
 
 I128 = pl.Int128
+PARTS = 3  # the part figures a ``sum_of`` line carries for its explanation (methods/sum_of.py)
 LINE_SCHEMA: dict[str, pl.DataType] = {
-    "seg_id": pl.UInt32, "zone": pl.Utf8, "volume_source": pl.Utf8, "volume": pl.Int64, "factor": pl.Int64,
+    "seg_id": pl.UInt32, "zone": ZONE, "volume_source": SOURCE, "volume": pl.Int64, "factor": pl.Int64,
     "norm_used": pl.Int64, "reading_prev": pl.Int64, "reading_cur": pl.Int64, "reading_prev_date": pl.Date,
     "reading_cur_date": pl.Date, "building_volume": pl.Int64, "individual_volume_sum": pl.Int64,
-    "formula_amount": pl.Int64, "note": pl.Utf8,
+    "formula_amount": pl.Int64, "note": NOTE,
+    # The note's figures (explain.LINE_SCHEMA): a late reading, the average, uniform heating.
+    "measured": pl.Int64, "deducted_average": pl.Int64, "deducted_norm": pl.Int64, "months_average": pl.Int16,
+    "months_norm": pl.Int16, "gap_months": pl.Int16, "gap_month": pl.Int16, "average": pl.Int64,
+    "average_months": pl.Int16, "season_count": pl.Int16,
+    # A sum's parts (sum_of): service code, volume and source of each.
+    **{f"part{i}_{name}": dtype for i in range(1, PARTS + 1)
+       for name, dtype in (("service", pl.UInt16), ("volume", pl.Int64), ("source", SOURCE))},
 }
 
 
 def lines(frame: FrameT, **columns: pl.Expr) -> FrameT:
-    """Select ``columns`` into LINE_SCHEMA; missing ones are null (zone defaults to "total")."""
+    """Select ``columns`` into LINE_SCHEMA; missing ones are null (zone defaults to "total").
+
+    ``volume_source``, ``zone`` and ``note`` may be given as text: they are cast to their codes.
+    """
     exprs = [
         columns[name].cast(dtype).alias(name) if name in columns else _DEFAULTS[name]
         for name, dtype in LINE_SCHEMA.items()

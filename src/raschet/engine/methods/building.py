@@ -67,7 +67,7 @@ def _heating_by_meter(segs: pl.DataFrame) -> pl.DataFrame:
     return lines(
         segs, volume_source=pl.lit("building_meter"), building_volume=pl.col("building_volume"),
         volume=prorate(_share_exact("building_volume"), pl.col("days"), pl.col("period_days"), den),
-        note=pl.when(UNIFORM).then(pl.lit("равномерно: 1/12 объёма ОДПУ за прошлый год")),
+        note=pl.when(UNIFORM).then(pl.lit("uniform_meter")),
     )
 
 
@@ -78,7 +78,7 @@ def _heating_by_norm(segs: pl.DataFrame) -> pl.DataFrame:
     return lines(
         segs, volume_source=pl.lit("norm"), norm_used=pl.col("norm"),
         volume=prorate(exact, pl.col("days"), pl.col("period_days"), 12),
-        note=pl.when(spread).then(pl.format("равномерно: норматив × {}/12", pl.col("season_count"))),
+        note=pl.when(spread).then(pl.lit("uniform_norm")), season_count=pl.col("season_count"),
     )
 
 
@@ -120,9 +120,9 @@ def _common_lines(segs: pl.DataFrame) -> pl.DataFrame:
     share = common.cast(I128) * pl.col("area") * pl.col("share") * lit(10**4)
     cap = big("common_norm") * pl.col("common_area") * pl.col("area") * pl.col("share")
     note = (
-        pl.when(no_meter).then(pl.lit("ОДПУ нет или нет показаний: по нормативу"))
-        .when(share > cap).then(pl.lit("объём ограничен нормативом; превышение несёт УК"))
-        .when(common <= 0).then(pl.lit("ОДПУ меньше суммы индивидуальных объёмов: 0"))
+        pl.when(no_meter).then(pl.lit("common_by_norm"))
+        .when(share > cap).then(pl.lit("common_capped"))
+        .when(common <= 0).then(pl.lit("common_zero"))
     )
     return lines(
         segs, volume_source=pl.when(no_meter).then(pl.lit("norm")).otherwise(pl.lit("building_meter")),

@@ -126,5 +126,5 @@ def formula(segs: pl.DataFrame, ctx: Context, individual: pl.DataFrame | None = 
                                expression=pl.col("expression"), reason=pl.lit("нет значения одной из величин")))
     done = done.filter(pl.col("_amount").is_not_null())
     out = lines(done, volume_source=pl.lit("formula"), volume=pl.col("_volume"), formula_amount=pl.col("_amount"),
-                norm_used=pl.col("_norm"), note=pl.format("формула: {}", pl.col("expression")))
+                norm_used=pl.col("_norm"), note=pl.lit("formula"))
     return out, pl.concat(found)

@@ -25,10 +25,8 @@ from datetime import date
 
 import polars as pl
 
-from raschet.domain.periods import Period
 from raschet.engine import problems
 from raschet.engine.context import FAR_PAST, Context
-from raschet.engine.explain import human
 from raschet.engine.fixed import EXACT, ONE, VOLUME, div_half_up, lit, to_decimal
 from raschet.engine.meters import (
     averages,
@@ -40,6 +38,7 @@ from raschet.engine.meters import (
     wrapped,
 )
 from raschet.engine.methods.base import empty_lines, lines, no_norm, norm_volume, prorate
+from raschet.engine.methods.catchup import charged_months, month_start
 from raschet.engine.plans import collect, collect_all
 
 TO_EXACT = 10 ** (EXACT - VOLUME)
@@ -62,11 +61,13 @@ def metered(segs: pl.DataFrame, ctx: Context, individual: pl.DataFrame | None = 
     )
     if not pos["cur"].is_not_null().any():
         return _unread(collect(flagged), pos)
-    rows = _read_rows(pos, _charged_before(pos, segs, ctx, now))
-    segs, read = collect_all([flagged, _read_volumes(rows)])
-    found = [_backwards(read.filter(pl.col("backwards")))]
+    rows = _read_rows(pos, _charged_before(pos, segs, ctx, now, meters, valid))
+    backwards = bool(pos["backwards"].any())
+    segs, read = collect_all([flagged, _read_volumes(rows, backwards)])
+    found = [_backwards(read.filter(pl.col("backwards"))) if backwards else problems.empty()]
     if not found[0].is_empty():
-        segs = segs.join(found[0].select("account_id", "service").unique(), on=["account_id", "service"], how="anti")
+        segs = segs.join(problems.keys(found[0], ctx.codes.service).collect(), on=["account_id", "service"],
+                         how="anti")
     metered_segs = segs.filter(pl.col("has_meter") & (pl.col("meter_state") == "meter"))
     by_norm = segs.filter(~pl.col("has_meter") | (pl.col("meter_state") == "norm"))
     found.append(no_norm(by_norm, pl.lit(True)))
@@ -91,14 +92,16 @@ def _unread(segs: pl.DataFrame, pos: pl.DataFrame) -> tuple[pl.DataFrame, pl.Dat
 
 
 def _with_meter_flag(segs: pl.LazyFrame, meters: pl.LazyFrame) -> pl.LazyFrame:
-    """``has_meter``: some meter of the chain is installed on the segment's first day."""
-    installed = segs.select("seg_id", "account_id", "service", "date_from").join(
-        meters.select(pl.col("owner").alias("account_id"), "service", "installed"), on=["account_id", "service"]
-    ).filter(pl.col("installed").is_null() | (pl.col("installed") <= pl.col("date_from")))
-    flag = installed.select("seg_id").unique().with_columns(pl.lit(True).alias("has_meter"))
-    return segs.join(flag, on="seg_id", how="left", maintain_order="left").with_columns(
-        pl.col("has_meter").fill_null(False)
-    )
+    """``has_meter``: some meter of the chain is installed on the segment's first day.
+
+    That is: the chain's earliest installation (a meter without a date counts as installed
+    always) is on or before it — one row per chain to join, not one per segment and meter.
+    """
+    first = meters.group_by(pl.col("owner").alias("account_id"), "service").agg(
+        pl.col("installed").fill_null(FAR_PAST).min().alias("_first"))
+    return segs.join(first, on=["account_id", "service"], how="left", maintain_order="left").with_columns(
+        (pl.col("_first") <= pl.col("date_from")).fill_null(False).alias("has_meter")
+    ).drop("_first")
 
 
 def _chain_state(meters: pl.DataFrame, pos: pl.DataFrame, now: int, ctx: Context) -> pl.DataFrame:
@@ -123,18 +126,19 @@ def _chain_state(meters: pl.DataFrame, pos: pl.DataFrame, now: int, ctx: Context
     return state.select("owner", "service", mode.alias("meter_state"), broken.alias("broken"), months.alias("gap_month"))
 
 
-def _charged_before(pos: pl.DataFrame, segs: pl.DataFrame, ctx: Context, now: int) -> pl.DataFrame | None:
+def _charged_before(pos: pl.DataFrame, segs: pl.DataFrame, ctx: Context, now: int, meters: pl.DataFrame,
+                    valid: pl.DataFrame) -> pl.DataFrame | None:
     """Per (chain, zone) read after months without a reading: what those months charged (10⁻⁶).
 
     The months from the one after the chain's last earlier reading to the one before this period
-    were charged by the average (at most 3) and then by the norm; each is calculated again by the
-    same stages (``ctx.past_volumes``), so exactly the volumes charged are subtracted — the
+    were charged by the average (at most 3) and then by the norm; they are calculated again, all
+    in one pass (``catchup.py``), so exactly the volumes charged are subtracted — the
     average's and the norm's as the rule's ``late_reading_deducts`` says.  A norm month has one
     volume for the whole meter; on a multi-zone meter it is shared over the zones in proportion
     to their measured consumption (HALF_UP to 10⁻⁶, the last zone takes the remainder).
     None when no chain was read late.
     """
-    if ctx.past_volumes is None or not _any_late(pos, now):
+    if ctx.past_segments is None or not _any_late(pos, now):
         return None
     # One plan before the past runs and one after: a handful of rows, so each step would cost its overhead.
     read = pos.lazy().filter(pl.col("cur").is_not_null())
@@ -143,18 +147,15 @@ def _charged_before(pos: pl.DataFrame, segs: pl.DataFrame, ctx: Context, now: in
     ).select(pl.col("owner").alias("account_id"), "service", (pl.col("last") + 1).alias("first_gap")))
     if late.is_empty():
         return None
-    gaps = late["first_gap"]
-    parts = [
-        ctx.past_volumes(Period(year=k // 12, month=k % 12 + 1), late.filter(gaps <= k).drop("first_gap"))
-        .with_columns(pl.lit(k).alias("month"))
-        for k in range(gaps.min(), now)
-    ]
+    start = month_start(late["first_gap"].min())
+    past = ctx.past_segments(late, start, ctx.start)  # every gap month's segments, in one pass
+    parts = charged_months(past, meters, valid, pos, late)
     chain = ["account_id", "service"]
     flags = segs.lazy().join(late.lazy(), on=chain, how="semi").group_by(chain).agg(
         pl.col("deduct_average").first(), pl.col("deduct_norm").first()
     )
     source = pl.col("volume_source")
-    charged = collect(pl.concat(parts).lazy().join(flags, on=chain).filter(
+    charged = collect(parts.lazy().join(flags, on=chain).filter(
         ((source == "average") & pl.col("deduct_average")) | ((source == "norm") & pl.col("deduct_norm"))
     )).lazy()  # read three times below
     months = charged.group_by(chain).agg(
@@ -288,19 +289,18 @@ def _cut_pieces(
                          (wrapped(pl.col("next") - pl.col("value")) - first).alias("piece_volume"))
 
 
-def _read_volumes(rows: pl.LazyFrame) -> pl.LazyFrame:
-    """Per (chain, zone): the period's metered volume, minus what the months before a late reading charged."""
+def _read_volumes(rows: pl.LazyFrame, backwards: bool) -> pl.LazyFrame:
+    """Per (chain, zone): the period's metered volume, minus what the months before a late reading
+    charged; with ``backwards`` (some register reads lower than before) also the readings to show."""
     latest = pl.col("cur_date").arg_max()
+    bad = [pl.col(c).filter(pl.col("backwards")).first().alias(f"bad_{c}")
+           for c in ("cur", "cur_date", "base", "base_date")] if backwards else []
     return rows.group_by("owner", "service", "zone").agg(
         (pl.col("used") - pl.col("deducted")).sum().alias("volume"), pl.col("used").sum().alias("measured"),
         pl.col("deducted", "deducted_average", "deducted_norm").sum(),
         pl.col("months_average", "months_norm", "gap_months").max(), pl.len().alias("meters"),
         pl.col("backwards").any(), pl.col("base").get(latest), pl.col("base_date").get(latest),
-        pl.col("cur").get(latest), pl.col("cur_date").max(),
-        pl.col("cur").filter(pl.col("backwards")).first().alias("bad_cur"),
-        pl.col("cur_date").filter(pl.col("backwards")).first().alias("bad_cur_date"),
-        pl.col("base").filter(pl.col("backwards")).first().alias("bad_base"),
-        pl.col("base_date").filter(pl.col("backwards")).first().alias("bad_base_date"),
+        pl.col("cur").get(latest), pl.col("cur_date").max(), *bad,
     )
 
 
@@ -324,36 +324,28 @@ def _by_meter(segs: pl.DataFrame, read: pl.DataFrame, pieces: pl.DataFrame) -> p
     joined = segs.join(volumes, on="seg_id").join(read.rename({"owner": "account_id"}).drop("volume"),
                                                   on=["account_id", "service", "zone"])
     note = (
-        pl.when(pl.col("gap_months") > 0).then(pl.format(
-            "показание после {} мес. без показаний: из расхода {} вычтено начисленное за эти месяцы — "
-            "по среднему {} ({} мес.), по нормативу {} ({} мес.)",
-            pl.col("gap_months"), _volume("measured"), _volume("deducted_average"), pl.col("months_average"),
-            _volume("deducted_norm"), pl.col("months_norm"),
-        ))
-        .when(pl.col("meters") > 1).then(pl.lit("замена прибора: расход по снятому и по новому прибору"))
+        pl.when(pl.col("gap_months") > 0).then(pl.lit("late_reading"))
+        .when(pl.col("meters") > 1).then(pl.lit("replaced_meter"))
     )
     return lines(
         joined, zone=pl.col("zone"), volume_source=pl.lit("meter"), volume=pl.col("volume"),
         reading_prev=pl.col("base"), reading_cur=pl.col("cur"),
         reading_prev_date=pl.col("base_date"), reading_cur_date=pl.col("cur_date"), note=note,
+        measured=pl.col("measured"), deducted_average=pl.col("deducted_average"),
+        deducted_norm=pl.col("deducted_norm"), months_average=pl.col("months_average"),
+        months_norm=pl.col("months_norm"), gap_months=pl.col("gap_months"),
     )
-
-
-def _volume(column: str) -> pl.Expr:
-    return human(to_decimal(pl.col(column), VOLUME))
 
 
 def _by_average(segs: pl.DataFrame, pos: pl.DataFrame) -> pl.DataFrame:
     last = pos.filter(pl.col("prev_date") == pl.col("prev_date").max().over("owner", "service"))
     averaged = last.select(pl.col("owner").alias("account_id"), "service", "zone", "average", "average_months")
     joined = segs.join(averaged, on=["account_id", "service"])
-    note = pl.format(
-        "нет показаний ({}-й месяц): среднемесячный расход за {} мес. {}",
-        pl.col("gap_month"), pl.col("average_months"), human(to_decimal(pl.col("average"), VOLUME)),
-    )
     return lines(
         joined, zone=pl.col("zone"), volume_source=pl.lit("average"),
-        volume=prorate(pl.col("average") * lit(TO_EXACT), pl.col("days"), pl.col("period_days")), note=note,
+        volume=prorate(pl.col("average") * lit(TO_EXACT), pl.col("days"), pl.col("period_days")),
+        note=pl.lit("average"), gap_month=pl.col("gap_month"), average_months=pl.col("average_months"),
+        average=pl.col("average"),
     )
 
 
@@ -362,9 +354,9 @@ def _by_norm(segs: pl.DataFrame) -> pl.DataFrame:
     with_factor = (~pl.col("has_meter") | pl.col("broken").fill_null(False)) & pl.col("meter_possible")
     factor = pl.when(with_factor).then(pl.col("increasing_factor")).otherwise(ONE)
     note = (
-        pl.when(~pl.col("has_meter")).then(pl.lit("прибора учёта нет: по нормативу"))
-        .when(pl.col("broken").fill_null(False)).then(pl.lit("прибор неисправен или не поверен: по нормативу"))
-        .otherwise(pl.lit("показаний нет более 3 месяцев или мало истории: по нормативу"))
+        pl.when(~pl.col("has_meter")).then(pl.lit("no_meter"))
+        .when(pl.col("broken").fill_null(False)).then(pl.lit("broken_meter"))
+        .otherwise(pl.lit("no_readings"))
     )
     return lines(segs, volume_source=pl.lit("norm"), volume=norm_volume(), factor=factor,
                  norm_used=pl.col("norm"), note=note)
