@@ -11,17 +11,28 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from raschet.bulk import Tables, first_free_ids, write_tables
+from raschet.billing.locks import ensure_periods, retry_on_conflict
+from raschet.bulk import Tables, write_tables
 from raschet.domain.errors import ProblemsError, problem
 from raschet.exchange import ParsedRegistry
 from raschet.housing.models import Account
 from raschet.metering.models import Meter, Reading
 from raschet.payments.models import Payment, PaymentRegistry, PaymentSource, PaymentState
-from raschet.payments.services import Codes, PaymentToAllocate, allocation_rows, lock_accounts, write_entries
+from raschet.payments.services import (
+    Codes,
+    PaymentToAllocate,
+    allocation_rows,
+    hold_posting_periods,
+    last_closed_period,
+    lock_accounts,
+    posting_period,
+    write_entries,
+)
 
+IMPORT_ATTEMPTS = 3
 PAYMENT_COLUMNS = ("account_id", "registry_id", "source", "channel", "operation_id", "paid_on", "amount", "fee",
                    "named_period", "account_text", "payer", "address", "state", "moved_from_id", "created_at")
 
@@ -48,30 +59,46 @@ class ImportSummary:
 
 def import_registry(parsed: ParsedRegistry, *, channel: str, user=None,
                     progress: Callable[[str], None] | None = None) -> ImportSummary:
-    """Import a parsed registry; the whole file or nothing."""
-    with transaction.atomic():
-        ids = first_free_ids([PaymentRegistry, Payment])  # locks: two imports of one file serialise here
-        earlier = PaymentRegistry.objects.filter(sha256=parsed.sha256).first()
-        if earlier is not None:
-            return ImportSummary(earlier, already_imported=True)
-        return _import(parsed, channel, user, ids, progress or (lambda _stage: None))
+    """Import a parsed registry; the whole file or nothing. No table is locked: the cash desk and the
+    API go on writing while a registry of 200,000 lines is imported (``billing.locks``)."""
+    with transaction.atomic():  # a short transaction: rows of the posting periods to lock
+        ensure_periods(posting_period(day, last_closed_period()) for day in {p.paid_on for p in parsed.payments})
+    for attempt in range(IMPORT_ATTEMPTS):
+        try:
+            return _import_once(parsed, channel, user, progress or (lambda _stage: None))
+        except IntegrityError as error:
+            # Another import committed the same payments (or the same file) while this one waited:
+            # once more, and they are seen as duplicates.
+            if getattr(error.__cause__, "sqlstate", None) != "23505" or attempt == IMPORT_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
-def _import(parsed: ParsedRegistry, channel: str, user, ids: dict, progress: Callable[[str], None]) -> ImportSummary:
+@retry_on_conflict
+@transaction.atomic
+def _import_once(parsed: ParsedRegistry, channel: str, user, progress: Callable[[str], None]) -> ImportSummary:
+    earlier = PaymentRegistry.objects.filter(sha256=parsed.sha256).first()
+    if earlier is not None:
+        return ImportSummary(earlier, already_imported=True)
+    hold_posting_periods({p.paid_on for p in parsed.payments})  # the lock order: periods, then accounts
+    return _import(parsed, channel, user, progress)
+
+
+def _import(parsed: ParsedRegistry, channel: str, user, progress: Callable[[str], None]) -> ImportSummary:
     registry = PaymentRegistry.objects.create(
         source=parsed.source, format=parsed.format, sha256=parsed.sha256, channel=channel, imported_by=user,
         payment_order=(parsed.payment_order or ("", None))[0] or "",
         payment_order_date=(parsed.payment_order or ("", None))[1])
-    ids[PaymentRegistry] = registry.id + 1
     numbers = {p.account for p in parsed.payments}
     accounts = dict(Account.objects.filter(number__in=numbers).values_list("number", "id")) if len(numbers) < 30000 \
         else {n: i for n, i in Account.objects.values_list("number", "id") if n in numbers}
+    lock_accounts(list(accounts.values()))
+    # Read after the account locks: a concurrent import of the same payments has committed by now.
     seen = set(Payment.objects.filter(channel=channel, operation_id__in=[p.operation_id for p in parsed.payments])
                .values_list("operation_id", flat=True)) if len(parsed.payments) < 30000 else \
         _known_operations(channel, {p.operation_id for p in parsed.payments})
-    lock_accounts(list(accounts.values()))
     progress("платежи")
-    summary, tables, items, fresh = ImportSummary(registry), Tables(ids), [], []
+    summary, tables, items, fresh = ImportSummary(registry), Tables(), [], []
     now = timezone.now()
     for line in parsed.payments:
         if line.operation_id in seen:
@@ -119,7 +146,7 @@ def _record_readings(fresh: list[tuple[int, object]]) -> tuple[int, int]:
         meters[(account_id, code)] = meter_id
         if serial:
             meters.setdefault((account_id, serial), meter_id)
-    tables = Tables(first_free_ids([Reading]))
+    tables = Tables()
     taken = set(Reading.objects.filter(meter_id__in=set(meters.values())).values_list("meter_id", "date"))
     now, unknown = timezone.now(), 0
     for account_id, line in wanted:

@@ -10,6 +10,7 @@ same debt twice.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -17,8 +18,9 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from raschet.billing.locks import retry_on_conflict, share_periods
 from raschet.billing.models import BillingPeriod, Entry, PeriodState
-from raschet.bulk import Tables, first_free_ids, write_tables
+from raschet.bulk import Tables, write_tables
 from raschet.domain.allocation import Debt, allocate
 from raschet.domain.errors import ProblemsError, problem
 from raschet.domain.money import dec, round_money
@@ -69,11 +71,28 @@ def posting_period(paid_on: date, last_closed: Period | None) -> Period:
     return last_closed.next() if last_closed is not None and period <= last_closed else period
 
 
+def hold_posting_periods(days: Iterable[date]) -> None:
+    """The first step of the lock order (``billing.locks``) for a writer of payments: ``FOR SHARE`` on
+    the rows of the periods that payments of ``days`` post into, so none of them is closed under this
+    transaction. Those periods follow the last closed one, which a close may move while this waits:
+    read again after the locks until it stands."""
+    days = set(days)
+    while True:
+        closed = last_closed_period()
+        share_periods({posting_period(day, closed) for day in days})
+        if last_closed_period() == closed:
+            return
+
+
 def lock_accounts(account_ids: list[int]) -> None:
-    """Row locks in id order (no deadlocks between two imports); SQLite's write lock covers it there."""
+    """The second step of the lock order: account rows in ascending id (the ``ORDER BY`` makes the
+    locks be taken in that order), after the periods. ``NO KEY UPDATE``: writers of payments exclude
+    each other per account, while rows that merely point at the account (a unit's charge lines) go on.
+    SQLite's write lock covers it there."""
     ids = sorted(set(account_ids))
     for start in range(0, len(ids), 5000):
-        list(Account.objects.select_for_update().filter(pk__in=ids[start:start + 5000]).values_list("pk", flat=True))
+        list(Account.objects.select_for_update(no_key=True).filter(pk__in=ids[start:start + 5000])
+             .order_by("pk").values_list("pk", flat=True))
 
 
 def allocation_rows(items: list[PaymentToAllocate], codes: Codes, *, reason: str = "") -> list[tuple]:
@@ -115,7 +134,7 @@ def _reduce(debts: list[Debt], shares) -> list[Debt]:
 
 
 def write_entries(rows: list[tuple]) -> None:
-    tables = Tables(first_free_ids([Entry]))
+    tables = Tables()
     tables.add_rows(Entry, ENTRY_COLUMNS, rows)
     write_tables(tables)
 
@@ -127,6 +146,7 @@ def _account(number: str, subject: str) -> Account:
     return account
 
 
+@retry_on_conflict
 @transaction.atomic
 def record_payment(*, account_number: str, paid_on: date, amount: Decimal | str, source: str, channel: str,
                    operation_id: str, named_period: Period | None = None, payer: str = "", fee: Decimal | str = "0",
@@ -140,6 +160,7 @@ def record_payment(*, account_number: str, paid_on: date, amount: Decimal | str,
     if existing is not None:
         raise ProblemsError([problem("duplicate", operation_id, value=operation_id, field=f"платежи канала {channel}")])
     account = _account(account_number, operation_id)
+    hold_posting_periods([paid_on])
     lock_accounts([account.id])
     try:
         payment = Payment.objects.create(account=account, source=source, channel=channel, operation_id=operation_id,
@@ -154,15 +175,18 @@ def record_payment(*, account_number: str, paid_on: date, amount: Decimal | str,
     return payment
 
 
+@retry_on_conflict
 @transaction.atomic
 def reverse_payment(*, payment: Payment, user=None, reason: str = "Сторно", on: date | None = None) -> Payment:
     """Undo every allocation of a payment with opposite entries; the payment stays, marked reversed."""
+    hold_posting_periods([on or timezone.localdate()])  # the lock order: periods, account, payment
+    lock_accounts([a for a in Payment.objects.filter(pk=payment.pk).values_list("account_id", flat=True) if a])
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     if payment.state == PaymentState.REVERSED:
         raise ProblemsError([problem("invalid_value", f"платёж {payment.pk}", value=payment.pk, field="state",
                                      reason="платёж уже сторнирован")])
     if payment.account_id:
-        lock_accounts([payment.account_id])
+        lock_accounts([payment.account_id])  # assigned meanwhile: already held, or taken now
         period = str(posting_period(on or timezone.localdate(), last_closed_period()))
         now = timezone.now()
         write_entries([(e.account_id, e.service_id, e.supplier_id, period, e.ref_period, "payment", -e.amount, None,
@@ -173,10 +197,13 @@ def reverse_payment(*, payment: Payment, user=None, reason: str = "Сторно"
     return payment
 
 
+@retry_on_conflict
 @transaction.atomic
 def move_payment(*, payment: Payment, to_account_number: str, user=None, reason: str = "") -> Payment:
     """A payment credited to the wrong account: reverse it there and record it anew on the right one."""
     target = _account(to_account_number, f"платёж {payment.pk}")
+    hold_posting_periods([timezone.localdate(), payment.paid_on])  # the lock order: periods, both accounts
+    lock_accounts([a for a in (payment.account_id, target.id) if a])
     reverse_payment(payment=payment, user=user, reason=reason or f"Перенос на ЛС {target.number}")
     moved = Payment.objects.create(account=target, source=PaymentSource.MOVE, channel="move",
                                    operation_id=f"{payment.pk}", paid_on=payment.paid_on, amount=payment.amount,
@@ -191,9 +218,12 @@ def move_payment(*, payment: Payment, to_account_number: str, user=None, reason:
     return moved
 
 
+@retry_on_conflict
 @transaction.atomic
 def assign_suspense(*, payment: Payment, account_number: str, user=None) -> Payment:
     """An operator found the account of a suspense payment: attach and allocate it, with an audit record."""
+    hold_posting_periods([payment.paid_on])  # the lock order: periods, account, payment
+    lock_accounts([_account(account_number, f"платёж {payment.pk}").id])
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     if payment.state != PaymentState.SUSPENSE:
         raise ProblemsError([problem("invalid_value", f"платёж {payment.pk}", value=payment.state, field="state",
@@ -221,13 +251,14 @@ def spend_advances(*, account_ids: list[int] | None = None, on: date | None = No
     held = ledger.advances(account_ids)
     if not held:
         return 0
+    closed = last_closed_period()
+    if period is None:  # the first open period, or the month of ``on``
+        period = closed.next() if closed else Period.of(on or timezone.localdate())
+    share_periods([period])  # the lock order: the period, then the accounts (held already inside a post)
     lock_accounts(list(held))
     codes = Codes.load()
     owed = ledger.debts(list(held), codes.services, codes.suppliers)
     service_ids, supplier_ids = codes.ids()
-    closed = last_closed_period()
-    if period is None:  # the first open period, or the month of ``on``
-        period = closed.next() if closed else Period.of(on or timezone.localdate())
     period = str(period)
     now, rows = timezone.now(), []
     for account_id, portions in held.items():
