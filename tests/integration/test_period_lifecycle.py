@@ -74,7 +74,7 @@ def test_units_that_start_after_the_post_refuse_to_write(monkeypatch):
     load_region(RegionSpec(accounts=150, seed=3, last_period=Period(2026, 2), months=2), show_progress=False)
     monkeypatch.setattr(services, "UNIT_ACCOUNTS", 1)  # one unit per building
     february = Period(2026, 2)
-    first = calculate_period(period=february).run
+    first = calculate_period(period=february, workers=1).run
     seen = []
 
     def post_after_first_unit(_accounts: int) -> None:
@@ -82,12 +82,12 @@ def test_units_that_start_after_the_post_refuse_to_write(monkeypatch):
         if len(seen) == 1:
             post_period(period=february)
 
-    problem = refusal(calculate_period, period=february, progress=post_after_first_unit)
+    problem = refusal(calculate_period, period=february, progress=post_after_first_unit, workers=1)
     assert problem.code == "run_cancelled"
     second = CalcRun.objects.exclude(pk=first.pk).get()
     units = list(second.units.order_by("number").values_list("status", "message"))
     assert len(units) >= 2 and units[0][0] == UnitStatus.DONE
-    assert all(status == UnitStatus.FAILED and "проведён" in message for status, message in units[1:])
+    assert all(status == UnitStatus.FAILED and "проведён" in message for status, message in units[1:]), units
     assert not second.charge_lines.exists() and second.status == RunStatus.CANCELLED
     lines = sum(first.charge_lines.values_list("amount", flat=True), Decimal(0))
     assert posted(february) == lines and state(february) == "posted"

@@ -131,7 +131,11 @@ def stop_run(run: CalcRun, failed: list[str]) -> Problem:
 
 
 def snapshot_balances(period: Period) -> None:
-    """Closing balances of the period, set-based: the previous snapshot plus this period's entries."""
+    """Closing balances of the period, set-based: the previous snapshot plus this period's entries.
+    Balances of a period not closed yet can only have been written by SQL from outside (the guards
+    let them in only while the period is posted): the close refuses to take them into the snapshot."""
+    if Balance.objects.filter(period=str(period)).exists():
+        raise ProblemsError([problem("foreign_balances", str(period), period=str(period))])
     previous = Balance.objects.filter(period__lt=str(period)).order_by("-period").values_list(
         "period", flat=True).first()
     since = f"AND period > '{previous}'" if previous else ""
