@@ -307,3 +307,30 @@ def test_the_turnover_sheet_still_adds_up(history):
     sums = totals(turnover(MARCH, APRIL))
     assert sums["opening"] + sums["charged"] + sums["recalculated"] + sums["penalty"] - sums["paid"] == sums["closing"]
     assert sums["paid"] == Decimal("500.00")
+
+
+def test_guards_come_back_after_a_migration_rebuilds_a_table(history):
+    """SQLite drops a table's triggers when a migration rebuilds the table (any app's AlterField on
+    payments_payment would): ``migrate`` makes the missing guards again (post_migrate)."""
+    from django.core.management import call_command
+
+    from raschet.payments.models import Payment
+
+    if connection.vendor == "sqlite":
+        old = Payment._meta.get_field("payer")
+        new = old.clone()
+        new.max_length = 201
+        new.set_attributes_from_name("payer")
+        new.model = Payment
+        with connection.schema_editor() as editor:
+            editor.alter_field(Payment, old, new)  # a rebuild: the table anew, without its triggers
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER payment_identity_fixed ON payments_payment")
+    with transaction.atomic(), connection.cursor() as cursor:  # unguarded now: shown, then undone
+        cursor.execute("UPDATE payments_payment SET amount = 1")
+        transaction.set_rollback(True)
+    call_command("migrate", verbosity=0)
+    before = fingerprint()
+    refused("UPDATE payments_payment SET amount = 1")
+    assert fingerprint() == before

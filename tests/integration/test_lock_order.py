@@ -189,3 +189,35 @@ def test_ids_reserved_by_writers_at_the_same_moment_never_collide(region):
     every = [i for ids in results for i in ids]
     assert len(every) == len(set(every)) == 4 * 40 * 97
     assert len(reserve_ids(Entry, 10)[0]) == 10
+
+
+def test_two_new_months_get_their_partitions_at_once():
+    """Found by the concurrency property: two calculations of two new months each made the month's
+    partition, and the two CREATE TABLE … PARTITION OF deadlocked on the parent and its default."""
+    if connection.vendor != "postgresql":
+        pytest.skip("partitions are PostgreSQL's")
+    from raschet.billing.partitions import ensure_partitions
+
+    errors = []
+    for round_ in range(4):
+        start = threading.Barrier(2, timeout=30)
+
+        def make(month: int, round_=round_, start=start) -> None:
+            try:
+                start.wait()
+                ensure_partitions(Period(2035 + round_, month))
+            except Exception as error:  # reported below
+                errors.append(error)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=make, args=(month,)) for month in (1, 2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert not errors
+    with connection.cursor() as cursor:
+        names = [f"billing_chargeline_p{2035 + round_}_{month:02d}" for round_ in range(4) for month in (1, 2)]
+        cursor.execute("SELECT COUNT(*) FROM pg_class WHERE relname = ANY(%s)", [names])
+        assert cursor.fetchone()[0] == len(names)

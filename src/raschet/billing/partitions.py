@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 
+from raschet.billing.locks import retry_on_conflict
 from raschet.domain.periods import Period
+
+PARTITION_MAKER = 0x7261736368  # the advisory lock key of whoever makes partitions ("rasch")
 
 
 def _exists(cursor, name: str) -> bool:
@@ -62,11 +65,16 @@ def _make(cursor, table: str, name: str, bound: str, in_default: str, params: li
     guard_partition(cursor, table, name)
 
 
+@retry_on_conflict
 def ensure_partitions(period: Period) -> None:
-    """The partitions that the lines and entries of ``period`` go to (and the next year's entries')."""
+    """The partitions that the lines and entries of ``period`` go to (and the next year's entries').
+    Made one maker at a time: two ``CREATE TABLE … PARTITION OF`` at once (two months calculated
+    together) lock the parent and the default partition in opposite orders and deadlock. The advisory
+    lock is taken by nothing else, so it cannot join a cycle with the lock order of ``billing.locks``."""
     if connection.vendor != "postgresql":
         return
     with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PARTITION_MAKER])
         if _partitioned(cursor, "billing_chargeline"):
             code = str(period)
             _make(cursor, "billing_chargeline", f"billing_chargeline_p{period.year}_{period.month:02d}",
