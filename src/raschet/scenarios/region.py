@@ -44,7 +44,6 @@ from faker import Faker
 
 from raschet.billing.frames import verify_foreign_keys, write_frame
 from raschet.bulk import (
-    IdPools,
     Tables,
     first_free_ids,
     has_insert_triggers,
@@ -57,6 +56,7 @@ from raschet.domain import identifiers
 from raschet.domain.periods import Period
 from raschet.engine.fixed import to_decimal
 from raschet.housing.models import Account, Building, Person, Premises, PremisesArea, Registration
+from raschet.ids import IdPools
 from raschet.metering.models import Meter, Reading
 from raschet.tariffs.models import AccountService, CalcRule, KeyRate, Norm, Organization, Service, Tariff
 
