@@ -221,3 +221,56 @@ def test_two_new_months_get_their_partitions_at_once():
         names = [f"billing_chargeline_p{2035 + round_}_{month:02d}" for round_ in range(4) for month in (1, 2)]
         cursor.execute("SELECT COUNT(*) FROM pg_class WHERE relname = ANY(%s)", [names])
         assert cursor.fetchone()[0] == len(names)
+
+
+def hold_period(period: Period, closing: bool, holding: threading.Event, release: threading.Event) -> None:
+    """In another connection, the period's row locked as a post (or a close) holds it, until released."""
+    from raschet.billing.locks import lock_period
+
+    try:
+        with transaction.atomic():
+            lock_period(period, closing=closing)
+            holding.set()
+            release.wait(timeout=60)
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def one_account(scenario_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks between connections: PostgreSQL")
+    from raschet.scenarios.loader import load_scenario, read_scenario
+
+    load_scenario(read_scenario(scenario_path("cold_water_meter.json")))
+    return ["1000000001"]
+
+
+@pytest.mark.parametrize("closing", [False, True])
+def test_payments_wait_for_a_close_of_their_month_and_never_for_a_post(one_account, closing):
+    """The lock strengths: a post (minutes at 1.5 M accounts) holds its month against runs and other
+    posts, not against payments into it; a close holds it against them (its balance snapshot must hold
+    every kopeck), so a payment into the month waits until the close commits."""
+    from raschet.billing.locks import ensure_periods
+
+    numbers = one_account
+    ensure_periods([FEBRUARY])  # as for a calculated month: its row is there before it is posted or closed
+    holding, release = threading.Event(), threading.Event()
+    holder = threading.Thread(target=hold_period, args=(FEBRUARY, closing, holding, release))
+    holder.start()
+    assert holding.wait(timeout=30)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '1s'")
+        pay = lambda: record_payment(account_number=numbers[0], paid_on=date(2026, 2, 25), amount="10.00",  # noqa: E731
+                                     source="cash", channel="desk", operation_id=f"held-{closing}")
+        if closing:
+            with pytest.raises(Exception, match="lock timeout"):
+                pay()
+        else:
+            assert pay().amount == Decimal("10.00")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = 0")
+        release.set()
+        holder.join(timeout=60)

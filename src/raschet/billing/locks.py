@@ -3,10 +3,22 @@
 Row locks (PostgreSQL), always taken in this order, so two use cases never wait for each other in a
 circle:
 
-1. billing period rows (``billing_billingperiod``), ascending period: ``FOR UPDATE`` by calculating
-   (at the start and at the finish of a run, never across its units), posting and closing that
-   period; ``FOR SHARE`` by the writers of payments on the periods their entries post into, so a
-   period is never closed under a payment that is being written into it;
+1. billing period rows (``billing_billingperiod``), ascending period: locked by calculating (at the
+   start and at the finish of a run, never across its units), posting and closing that period, which
+   exclude each other; and, more weakly, by the writers of payments on the periods their entries post
+   into, so a period is never closed under a payment being written into it. The strengths are chosen
+   so that payments wait only for a close (its snapshot of balances must hold every kopeck), never
+   for a run or a post, which both take minutes at 1.5 M accounts:
+
+   ==========================  =====================  ======================================
+   who                         row lock               waits for
+   ==========================  =====================  ======================================
+   calculate (start, finish)   ``FOR NO KEY UPDATE``  calculate, post, close of the period
+   post                        ``FOR NO KEY UPDATE``  calculate, post, close
+   close                       ``FOR UPDATE``         all, payments into the period too
+   payments                    ``FOR KEY SHARE``      a close of the period only
+   ==========================  =====================  ======================================
+
 2. accounts, ascending id (``payments.services.lock_accounts``);
 3. payment rows.
 
@@ -45,16 +57,18 @@ def ensure_periods(periods: Iterable[Period | str]) -> None:
         BillingPeriod.objects.bulk_create(missing, ignore_conflicts=True)  # a concurrent maker wins
 
 
-def lock_period(period: Period) -> BillingPeriod:
-    """The period's row, made if missing, locked ``FOR UPDATE`` until the transaction ends (the first
-    lock of the order); its state is read after the lock, so it is the state no one else is changing."""
+def lock_period(period: Period, *, closing: bool = False) -> BillingPeriod:
+    """The period's row, made if missing, locked until the transaction ends (the first lock of the
+    order): ``FOR NO KEY UPDATE`` to calculate or post it, ``FOR UPDATE`` to close it (``closing``),
+    which the payments being written into it wait for. Its state is read after the lock, so it is
+    the state no one else is changing."""
     ensure_periods([period])
-    return BillingPeriod.objects.select_for_update().get(period=str(period))
+    return BillingPeriod.objects.select_for_update(no_key=not closing).get(period=str(period))
 
 
 def share_periods(periods: Iterable[Period | str]) -> None:
-    """``FOR SHARE`` on the rows of ``periods`` (made if missing), in ascending order: several payment
-    writers hold them together, a post or a close of one of them waits for all of them."""
+    """``FOR KEY SHARE`` on the rows of ``periods`` (made if missing), in ascending order: payment
+    writers hold them together and beside a run or a post; a close of one of them waits for all."""
     codes = sorted({str(p) for p in periods})
     if not codes:
         return
@@ -62,7 +76,7 @@ def share_periods(periods: Iterable[Period | str]) -> None:
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT id FROM billing_billingperiod WHERE period = ANY(%s) ORDER BY period FOR SHARE",
+        cursor.execute("SELECT id FROM billing_billingperiod WHERE period = ANY(%s) ORDER BY period FOR KEY SHARE",
                        [codes])
 
 

@@ -451,8 +451,8 @@ def post_period(*, period: Period) -> int:
 def close_period(*, period: Period) -> int:
     """Close the period (posting it first if it is only calculated), after the previous one is
     closed: its entries become immutable and its closing balances are kept; returns the entries
-    posted now. Payments being written into the period are waited for (they hold its row FOR SHARE)."""
-    row = lock_period(period)
+    posted now. Payments being written into the period are waited for (they hold its row FOR KEY SHARE)."""
+    row = lock_period(period, closing=True)
     later = BillingPeriod.objects.filter(state=PeriodState.CLOSED, period__gte=str(period)).first()
     if later is not None:
         raise ProblemsError([problem("period_closed", str(period), period=str(period), closed=later.period)])

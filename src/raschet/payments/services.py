@@ -72,7 +72,7 @@ def posting_period(paid_on: date, last_closed: Period | None) -> Period:
 
 
 def hold_posting_periods(days: Iterable[date]) -> None:
-    """The first step of the lock order (``billing.locks``) for a writer of payments: ``FOR SHARE`` on
+    """The first step of the lock order (``billing.locks``) for a writer of payments: ``FOR KEY SHARE`` on
     the rows of the periods that payments of ``days`` post into, so none of them is closed under this
     transaction. Those periods follow the last closed one, which a close may move while this waits:
     read again after the locks until it stands."""
