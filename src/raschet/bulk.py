@@ -4,6 +4,9 @@ Scenario loading, the demo and the generator all produce a ``Tables`` — plain 
 ids assigned up front, so children can point at parents without reading anything back — and write
 it with ``write_tables`` inside the caller's transaction. Row-by-row ORM saves would cost minutes at
 100,000 accounts; this path costs seconds (see docs/performance.md).
+
+Ids are reserved from each table's own sequence (``IdPools``), never by locking a table: an import
+running for a minute does not stop the cash desk or the API from writing the same tables.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ from functools import lru_cache
 
 from django.db import IntegrityError, connections, models
 
+from raschet.ids import IdPools
+from raschet.ids import reserve_ids as reserve_ids  # where the bulk path's callers have looked for it
+
 COPY_CHUNK = 1 << 20
 
 
@@ -33,11 +39,15 @@ class Table:
 
 
 class Tables:
-    """Rows for several models, written parents first; ids come from ``next_id``."""
+    """Rows for several models, written parents first, ids reserved up front (``IdPools``) so that
+    children can point at their parents; a dict of first ids instead numbers the rows from there
+    (the caller vouches that no one else uses them)."""
 
-    def __init__(self, start_ids: dict[type[models.Model], int] | None = None):
+    def __init__(self, ids: IdPools | dict[type[models.Model], int] | None = None):
         self._tables: dict[type[models.Model], Table] = {}
-        self._next = dict(start_ids or {})
+        self.explicit = isinstance(ids, dict)
+        self._next = dict(ids) if isinstance(ids, dict) else {}
+        self._pools = ids if isinstance(ids, IdPools) else IdPools()
 
     def declare(self, *model_list: type[models.Model]) -> None:
         """Fix the writing order (parents first) before any row is added."""
@@ -50,21 +60,26 @@ class Tables:
             table.columns = ("id", *columns)
         return table
 
+    def _ids(self, model: type[models.Model], count: int) -> list[range]:
+        if not self.explicit:
+            return self._pools.take(model, count)
+        first = self._next.get(model, 1)
+        self._next[model] = first + count
+        return [range(first, first + count)]
+
     def add(self, model: type[models.Model], columns: Sequence[str], *values) -> int:
         """Append one row and return the id given to it."""
         table = self.table(model, columns)
-        new_id = self._next.get(model, 1)
-        self._next[model] = new_id + 1
+        new_id = self._ids(model, 1)[0].start
         table.rows.append((new_id, *values))
         return new_id
 
-    def add_rows(self, model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple]) -> range:
+    def add_rows(self, model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple]) -> list[int]:
         """Append many rows (without ids) at once; returns the ids given to them."""
         table = self.table(model, columns)
-        first = self._next.get(model, 1)
-        self._next[model] = first + len(rows)
-        table.rows.extend((new_id, *row) for new_id, row in zip(range(first, first + len(rows)), rows, strict=True))
-        return range(first, first + len(rows))
+        ids = [new_id for run in self._ids(model, len(rows)) for new_id in run]
+        table.rows.extend((new_id, *row) for new_id, row in zip(ids, rows, strict=True))
+        return ids
 
     def __iter__(self):
         return iter(self._tables.values())
@@ -74,19 +89,10 @@ class Tables:
         return len(table.rows) if table else 0
 
 
-def first_free_ids(model_list: Iterable[type[models.Model]], using: str = "default") -> dict:
-    """The first unused id of each model; on PostgreSQL the tables are locked against other writers
-    until the transaction ends, so the ids stay free."""
-    connection = connections[using]
-    result = {}
-    with connection.cursor() as cursor:
-        for model in model_list:
-            table = connection.ops.quote_name(model._meta.db_table)
-            if connection.vendor == "postgresql":
-                cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
-            cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")
-            result[model] = cursor.fetchone()[0]
-    return result
+def first_free_ids(model_list: Iterable[type[models.Model]] = (), using: str = "default") -> IdPools:
+    """Kept for callers written before ids were reserved: the pools ids are reserved from (no table is
+    locked; ``model_list`` is not needed any more)."""
+    return IdPools(using)
 
 
 _NEEDS_ESCAPE = re.compile(r"[\\\t\n\r]").search
@@ -156,7 +162,16 @@ def _convert(rows: list[tuple], converters: list[Callable | None]) -> list[tuple
     return map(converted, rows)
 
 
-def _write_postgresql(connection, table: Table, progress: Callable[[int], None] | None) -> None:
+def advance_sequence(cursor, table: str) -> None:
+    """The table's sequence past its greatest id, for rows numbered without it; never backwards (other
+    writers may hold ids reserved beyond the rows committed so far)."""
+    cursor.execute(f"""SELECT setval(s, GREATEST((SELECT COALESCE(MAX(id), 1) FROM "{table}"),
+                                          COALESCE(pg_sequence_last_value(s), 1)))
+                       FROM (SELECT pg_get_serial_sequence(%s, 'id')::regclass AS s) sequence""", [table])
+
+
+def _write_postgresql(connection, table: Table, progress: Callable[[int], None] | None,
+                      explicit: bool = False) -> None:
     name = connection.ops.quote_name(table.model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(c) for c in _db_columns(table))
     with connection.cursor() as cursor:
@@ -171,12 +186,12 @@ def _write_postgresql(connection, table: Table, progress: Callable[[int], None] 
                     if progress:
                         progress(index)
             copy.write(buffer.getvalue().encode())
-        cursor.execute(
-            f"SELECT setval(pg_get_serial_sequence('{table.model._meta.db_table}', 'id'), "
-            f"(SELECT COALESCE(MAX(id), 1) FROM {name}))")
+        if explicit:  # numbered by the caller: the sequence continues after them (never moves back)
+            advance_sequence(cursor, table.model._meta.db_table)
 
 
-def _write_sqlite(connection, table: Table, progress: Callable[[int], None] | None) -> None:
+def _write_sqlite(connection, table: Table, progress: Callable[[int], None] | None,
+                  explicit: bool = False) -> None:
     name = connection.ops.quote_name(table.model._meta.db_table)
     columns = _db_columns(table)
     sql = (f"INSERT INTO {name} ({', '.join(connection.ops.quote_name(c) for c in columns)}) "
@@ -215,7 +230,7 @@ def write_tables(tables: Tables, using: str = "default",
         report = (lambda done, label=label, total=total: progress(label, done, total)) if progress else None
         skipped = superuser and not has_insert_triggers(connection, table.model) and skip_row_triggers(connection)
         with connection.wrap_database_errors:  # raw driver errors become Django's, as elsewhere
-            writer(connection, table, report)
+            writer(connection, table, report, tables.explicit)
         if skipped:
             restore_row_triggers(connection)
             _verify_foreign_keys(connection, table)

@@ -28,6 +28,7 @@ from django.utils import timezone
 from raschet.bulk import (
     Table,
     _verify_foreign_keys,
+    advance_sequence,
     has_insert_triggers,
     missing_key,
     restore_row_triggers,
@@ -249,9 +250,8 @@ def _write_postgresql(model: type[models.Model], frame: pl.DataFrame) -> None:
                 buffer = io.BytesIO()
                 chunk.write_csv(buffer, include_header=False, null_value="", quote_style="necessary")
                 copy.write(buffer.getvalue())
-        if "id" in frame.columns:  # explicit ids: the identity continues after them
-            cursor.execute(f"SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT COALESCE(MAX(id), 1) "
-                           f"FROM {table}))", [model._meta.db_table])
+        if "id" in frame.columns:  # explicit ids: the identity continues after them, never backwards
+            advance_sequence(cursor, model._meta.db_table)
     if checked_here:
         restore_row_triggers(connection)
         _check_keys(model, frame)

@@ -46,6 +46,7 @@ class RunStatus(models.TextChoices):
     SUPERSEDED = "superseded", "заменён новым расчётом"
     POSTED = "posted", "проведён"
     FAILED = "failed", "ошибка"
+    CANCELLED = "cancelled", "отменён: период проведён во время расчёта"
 
 
 class CalcRun(models.Model):

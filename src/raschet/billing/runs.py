@@ -68,6 +68,7 @@ def execute_unit(run_id: int, number: int, account_ids: list[int] | None = None,
     Returns the unit's summary (``lines``, ``accounts``, ``problems``, ``timings``)
     and, with ``keep_lines``, its ``frame`` of lines and ``problem_frame``. An error that is not an
     account's (the database, a bug) marks the unit failed with its message and is raised again."""
+    from raschet.billing.lifecycle import refuse_unit_of_frozen  # it imports us
     from raschet.billing.services import (  # it imports us
         compute_unit,
         line_frame,
@@ -88,6 +89,7 @@ def execute_unit(run_id: int, number: int, account_ids: list[int] | None = None,
             locked = CalcUnit.objects.select_for_update().get(pk=unit.pk)
             if locked.status == UnitStatus.DONE:  # another worker got there first
                 return _skipped(locked)
+            refuse_unit_of_frozen(period)  # posted or closed meanwhile: the run will be cancelled
             write_frame(ChargeLine, line_frame(run_id, period, result, reference_ids()))
             problem_rows(run_id, result.problems)
             timings = {**{k: round(v, 4) for k, v in result.timings.items()},

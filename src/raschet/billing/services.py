@@ -7,6 +7,7 @@ and an account's problems are rows, not exceptions.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -18,11 +19,20 @@ from django.utils import timezone
 
 from raschet import access
 from raschet.access import require
-from raschet.billing.exact import units
 from raschet.billing.frames import write_frame
+from raschet.billing.lifecycle import (
+    FULL_SCOPE,
+    cancel_run,
+    frozen_from,
+    refuse_frozen,
+    refuse_out_of_order,
+    snapshot_balances,
+    start_run,
+    stop_run,
+)
 from raschet.billing.lines import line_frame
+from raschet.billing.locks import lock_period, retry_on_conflict
 from raschet.billing.models import (
-    Balance,
     BillingPeriod,
     CalcProblem,
     CalcRun,
@@ -34,7 +44,7 @@ from raschet.billing.models import (
     UnitStatus,
 )
 from raschet.billing.partitions import ensure_partitions
-from raschet.billing.runs import default_workers, dispatch, plan_units
+from raschet.billing.runs import default_workers, dispatch
 from raschet.billing.snapshot import load_snapshot, scope_buildings
 from raschet.bulk import (
     Tables,
@@ -44,15 +54,13 @@ from raschet.bulk import (
     skip_row_triggers,
     write_tables,
 )
-from raschet.domain.errors import ProblemsError, problem
+from raschet.domain.errors import Problem, ProblemsError, problem
 from raschet.domain.periods import Period
 from raschet.engine import CalcResult, Snapshot, calculate, combine
 from raschet.housing.models import Account
 from raschet.tariffs.models import Organization, Service
 
-UNIT_ACCOUNTS = 20_000
-FULL_SCOPE = "все лицевые счета"
-FROZEN = (PeriodState.POSTED, PeriodState.CLOSED)  # periods that take no more calculation
+UNIT_ACCOUNTS = int(os.environ.get("RASCHET_UNIT_ACCOUNTS", "20000"))  # accounts per unit of a run
 
 
 @dataclass
@@ -66,9 +74,7 @@ class RunOutcome:
 
 
 def _refuse_closed(period: Period) -> None:
-    closed = BillingPeriod.objects.filter(state__in=FROZEN, period__gte=str(period)).order_by("-period").first()
-    if closed is not None:
-        raise ProblemsError([problem("period_closed", str(period), period=str(period), closed=closed.period)])
+    refuse_frozen(period)
 
 
 def _units(account_ids: list[int] | None) -> list[tuple[list[int], int]]:
@@ -175,16 +181,9 @@ def calculate_period(*, period: Period, account_numbers: Iterable[str] | None = 
         if recalculate_past:
             lines = _with_recalculations(period, account_ids, lines)
         return RunOutcome(None, lines, result.problems, result.timings)
-    if account_ids is None:
-        unfinished = CalcRun.objects.filter(period=str(period), scope=FULL_SCOPE, status=RunStatus.RUNNING).first()
-        if unfinished is not None:
-            raise ProblemsError([problem("run_in_progress", str(unfinished.pk), run=unfinished.pk,
-                                         period=str(period))])
     ensure_partitions(period)
-    with transaction.atomic():
-        scope = FULL_SCOPE if account_ids is None else f"лицевых счетов: {len(account_ids)}"
-        run = CalcRun.objects.create(period=str(period), scope=scope, started_at=started, status=RunStatus.RUNNING)
-        plan_units(run, _units(account_ids))
+    scope = FULL_SCOPE if account_ids is None else f"лицевых счетов: {len(account_ids)}"
+    run = start_run(period, scope, started, _units(account_ids))
     return _run_units(run, account_ids, recalculate_past, progress, workers, keep_lines)
 
 
@@ -196,7 +195,9 @@ def resume_run(run_id: int, *, progress: Callable[[int], None] | None = None,
     if run.status not in (RunStatus.RUNNING, RunStatus.FAILED) or run.scope != FULL_SCOPE:
         raise ProblemsError([problem("run_not_resumable", str(run_id), run=run_id,
                                      status=run.get_status_display())])
-    _refuse_closed(Period.parse(run.period))
+    with transaction.atomic():
+        lock_period(Period.parse(run.period))
+        refuse_frozen(Period.parse(run.period))
     if progress:
         progress(sum(run.units.filter(status=UnitStatus.DONE).values_list("accounts", flat=True)))
     return _run_units(run, None, True, progress, workers, False)
@@ -218,12 +219,12 @@ def _run_units(run: CalcRun, account_ids: list[int] | None, recalculate_past: bo
         if progress:
             progress(summary["accounts"])
     if failed:
-        CalcRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, finished_at=timezone.now())
-        raise ProblemsError([problem("run_units_failed", str(run.pk), run=run.pk, count=len(failed),
-                                     units="; ".join(failed[:3]))])
+        raise ProblemsError([stop_run(run, failed)])
     units_wall = time.perf_counter() - wall
     recalcs = _with_recalculations(period, account_ids, None) if recalculate_past else None
     run = _finish_run(run, account_ids, recalcs, units_wall)
+    if not isinstance(run, CalcRun):
+        raise ProblemsError([run])
     lines = pl.concat(frames, how="diagonal_relaxed") if frames else None
     if lines is not None and recalcs is not None and recalcs.frame.height:
         lines = pl.concat([lines, _conform(readable_recalculation(recalcs), lines)])
@@ -265,12 +266,19 @@ def problem_rows(run_id: int, problems: pl.DataFrame) -> None:
     write_tables(tables)
 
 
+@retry_on_conflict
 @transaction.atomic
 def _finish_run(run: CalcRun, account_ids: list[int] | None, recalcs: CalcResult | None,
-                units_wall: float) -> CalcRun:
+                units_wall: float) -> CalcRun | Problem:
     """Write the recalculation lines, replace the period's earlier drafts in the scope and make the run
-    the draft: one transaction, so the period shows either the old drafts or the new ones."""
+    the draft: one transaction, so the period shows either the old drafts or the new ones. Under the
+    period's lock: if the period was posted or closed while the run ran, the run is cancelled instead
+    (returned as the problem to report, after this transaction has removed its lines)."""
     period = Period.parse(run.period)
+    lock_period(period)
+    frozen = frozen_from(period)
+    if frozen is not None:
+        return cancel_run(run, frozen)
     started = time.perf_counter()
     if recalcs is not None and recalcs.frame.height:
         write_frame(ChargeLine, line_frame(run.id, period, recalcs, reference_ids()))
@@ -297,34 +305,20 @@ def _finish_run(run: CalcRun, account_ids: list[int] | None, recalcs: CalcResult
     run.problems = sum(u["problems"] for u in units)
     run.timings, run.status, run.finished_at = timings, RunStatus.DONE, timezone.now()
     run.save(update_fields=["accounts", "lines", "problems", "timings", "status", "finished_at"])
-    BillingPeriod.objects.update_or_create(period=str(period), defaults={"state": PeriodState.CALCULATED})
+    BillingPeriod.objects.filter(period=str(period)).update(state=PeriodState.CALCULATED)
     return run
 
 
-def _snapshot_balances(period: Period) -> None:
-    """Closing balances of the period, set-based: the previous snapshot plus this period's entries."""
-    previous = Balance.objects.filter(period__lt=str(period)).order_by("-period").values_list(
-        "period", flat=True).first()
-    since = f"AND period > '{previous}'" if previous else ""
-    with connection.cursor() as cursor:
-        cursor.execute(f"""
-            INSERT INTO billing_balance (account_id, service_id, supplier_id, period, closing)
-            SELECT account_id, service_id, supplier_id, %s, SUM(kopecks) / 100.0 FROM (
-              SELECT account_id, service_id, supplier_id, {units("closing")} AS kopecks
-                FROM billing_balance WHERE period = %s
-              UNION ALL
-              SELECT account_id, service_id, supplier_id, {units("amount")}
-                FROM billing_entry WHERE period <= %s {since}
-            ) movements GROUP BY account_id, service_id, supplier_id HAVING SUM(kopecks) <> 0""",
-                       [str(period), previous or "", str(period)])
-
-
+@retry_on_conflict
 @transaction.atomic
 def post_period(*, period: Period, actor=None) -> int:
     """Post the period's calculated lines to the ledger (the period then takes no more calculation,
-    but still takes payments); returns the entries posted."""
+    but still takes payments); returns the entries posted. Under the period's lock, after the
+    previous period is posted: a run still going is cancelled when it finishes."""
     require(actor, access.POST_PERIOD)
+    lock_period(period)
     _refuse_closed(period)
+    refuse_out_of_order(period, "post")
     runs = CalcRun.objects.filter(period=str(period), status=RunStatus.DONE, simulate=False)
     full = runs.filter(scope=FULL_SCOPE).order_by("-started_at").first()
     if full is None:
@@ -353,24 +347,26 @@ def post_period(*, period: Period, actor=None) -> int:
         restore_row_triggers(connection)
     runs.update(status=RunStatus.POSTED)
     RecalcMark.objects.filter(period__lt=str(period), created_at__lte=full.started_at).delete()
-    BillingPeriod.objects.update_or_create(period=str(period), defaults={"state": PeriodState.POSTED})
+    BillingPeriod.objects.filter(period=str(period)).update(state=PeriodState.POSTED)
     from raschet.payments.services import spend_advances  # payments builds on billing, not the reverse
 
     spend_advances(period=period)  # advances paid before these charges were posted now pay them
     return posted
 
 
+@retry_on_conflict
 @transaction.atomic
 def close_period(*, period: Period, actor=None) -> int:
-    """Close the period (posting it first if it is only calculated): its entries become immutable and
-    its closing balances are kept; returns the entries posted now."""
+    """Close the period (posting it first if it is only calculated), after the previous one is
+    closed: its entries become immutable and its closing balances are kept; returns the entries
+    posted now. Payments being written into the period are waited for (they hold its row FOR KEY SHARE)."""
     actor = require(actor, access.CLOSE_PERIOD)
-    state = BillingPeriod.objects.filter(period=str(period)).values_list("state", flat=True).first()
-    posted = 0 if state == PeriodState.POSTED else post_period(period=period, actor=actor)
+    row = lock_period(period, closing=True)
     later = BillingPeriod.objects.filter(state=PeriodState.CLOSED, period__gte=str(period)).first()
     if later is not None:
         raise ProblemsError([problem("period_closed", str(period), period=str(period), closed=later.period)])
-    _snapshot_balances(period)
-    BillingPeriod.objects.update_or_create(period=str(period), defaults={"state": PeriodState.CLOSED,
-                                                                         "closed_at": timezone.now()})
+    refuse_out_of_order(period, "close")
+    posted = 0 if row.state == PeriodState.POSTED else post_period(period=period, actor=actor)
+    snapshot_balances(period)
+    BillingPeriod.objects.filter(period=str(period)).update(state=PeriodState.CLOSED, closed_at=timezone.now())
     return posted

@@ -21,6 +21,9 @@ class PaymentRegistryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):  # its payments are history (billing.guards)
+        return False
+
 
 class PaymentForm(forms.ModelForm):
     assign_to = forms.CharField(label="Разнести на лицевой счёт", required=False,
@@ -54,6 +57,9 @@ class PaymentAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # the database refuses it too (billing.guards)
         return False
 
     def save_model(self, request, obj, form, change):

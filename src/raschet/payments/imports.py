@@ -17,12 +17,13 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from raschet import access
 from raschet.access import require, user_of
-from raschet.bulk import Tables, first_free_ids, write_tables
+from raschet.billing.locks import ensure_periods, retry_on_conflict
+from raschet.bulk import Tables, write_tables
 from raschet.domain import bounds
 from raschet.domain.errors import Problem, ProblemsError, problem
 from raschet.exchange import ParsedRegistry
@@ -31,8 +32,18 @@ from raschet.metering.models import Meter, Reading
 from raschet.metering.services import ReadingIn, check_readings
 from raschet.payments.identity import payment_identity, registry_agent
 from raschet.payments.models import Payment, PaymentRegistry, PaymentSource, PaymentState
-from raschet.payments.services import Codes, PaymentToAllocate, allocation_rows, lock_accounts, write_entries
+from raschet.payments.services import (
+    Codes,
+    PaymentToAllocate,
+    allocation_rows,
+    hold_posting_periods,
+    last_closed_period,
+    lock_accounts,
+    posting_period,
+    write_entries,
+)
 
+IMPORT_ATTEMPTS = 3
 PAYMENT_COLUMNS = ("account_id", "registry_id", "source", "channel", "agent", "operation_id", "identity", "paid_on",
                    "amount", "fee", "named_period", "account_text", "payer", "address", "state", "moved_from_id",
                    "created_at")
@@ -63,34 +74,50 @@ class ImportSummary:
 
 def import_registry(parsed: ParsedRegistry, *, channel: str = "", actor=None,
                     progress: Callable[[str], None] | None = None, today: date | None = None) -> ImportSummary:
-    """Import a parsed registry; the whole file or nothing. ``channel`` is only a label."""
+    """Import a parsed registry; the whole file or nothing. ``channel`` is only a label. No table is
+    locked: the cash desk and the API go on writing while a registry of 200,000 lines is imported
+    (``billing.locks``)."""
     actor = require(actor, access.IMPORT_REGISTRY)
     _refuse_out_of_bounds(parsed, today or timezone.localdate())
     user = user_of(actor)
     channel = channel or registry_agent(parsed)
-    with transaction.atomic():
-        ids = first_free_ids([PaymentRegistry, Payment])  # locks: two imports of one file serialise here
-        earlier = PaymentRegistry.objects.filter(sha256=parsed.sha256).first()
-        if earlier is not None:
-            return ImportSummary(earlier, already_imported=True)
-        return _import(parsed, channel, user, ids, progress or (lambda _stage: None))
+    with transaction.atomic():  # a short transaction: rows of the posting periods to lock
+        ensure_periods(posting_period(day, last_closed_period()) for day in {p.paid_on for p in parsed.payments})
+    for attempt in range(IMPORT_ATTEMPTS):
+        try:
+            return _import_once(parsed, channel, user, progress or (lambda _stage: None))
+        except IntegrityError as error:
+            # Another import committed the same payments (or the same file) while this one waited:
+            # once more, and they are seen as duplicates.
+            if getattr(error.__cause__, "sqlstate", None) != "23505" or attempt == IMPORT_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
-def _import(parsed: ParsedRegistry, channel: str, user, ids: dict, progress: Callable[[str], None]) -> ImportSummary:
+@retry_on_conflict
+@transaction.atomic
+def _import_once(parsed: ParsedRegistry, channel: str, user, progress: Callable[[str], None]) -> ImportSummary:
+    earlier = PaymentRegistry.objects.filter(sha256=parsed.sha256).first()
+    if earlier is not None:
+        return ImportSummary(earlier, already_imported=True)
+    hold_posting_periods({p.paid_on for p in parsed.payments})  # the lock order: periods, then accounts
+    return _import(parsed, channel, user, progress)
+
+
+def _import(parsed: ParsedRegistry, channel: str, user, progress: Callable[[str], None]) -> ImportSummary:
     registry = PaymentRegistry.objects.create(
         source=parsed.source, format=parsed.format, sha256=parsed.sha256, channel=channel, imported_by=user,
         payment_order=(parsed.payment_order or ("", None))[0] or "",
         payment_order_date=(parsed.payment_order or ("", None))[1])
-    ids[PaymentRegistry] = registry.id + 1
     numbers = {p.account for p in parsed.payments}
     accounts = dict(Account.objects.filter(number__in=numbers).values_list("number", "id")) if len(numbers) < 30000 \
         else {n: i for n, i in Account.objects.values_list("number", "id") if n in numbers}
     agent = registry_agent(parsed)
     identities = [payment_identity(agent, p.operation_id, p.paid_on, p.account, p.amount) for p in parsed.payments]
-    seen = _known_identities(identities)
     lock_accounts(list(accounts.values()))
+    seen = _known_identities(identities)  # read after the account locks: a concurrent import has committed by now
     progress("платежи")
-    summary, tables, items, fresh = ImportSummary(registry), Tables(ids), [], []
+    summary, tables, items, fresh = ImportSummary(registry), Tables(), [], []
     now = timezone.now()
     for line, identity in zip(parsed.payments, identities, strict=True):
         if identity in seen:
@@ -170,7 +197,7 @@ def _record_readings(fresh: list[tuple[int, object]], source: str) -> tuple[int,
             taken.add((meter_id, line.paid_on))
             candidates.append(ReadingIn(meter_id, line.paid_on, value, f"{source}:{line.line}"))
     accepted, problems = check_readings(candidates)
-    tables, now = Tables(first_free_ids([Reading])), timezone.now()
+    tables, now = Tables(), timezone.now()
     for item in accepted:
         tables.add(Reading, ("meter_id", "date", "zone", "value", "source", "entered_by_id", "entered_at"),
                    item.meter_id, item.on, "total", item.number, "registry", None, now)

@@ -10,6 +10,7 @@ same debt twice.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -20,8 +21,9 @@ from django.utils import timezone
 
 from raschet import access
 from raschet.access import require, user_of
+from raschet.billing.locks import retry_on_conflict, share_periods
 from raschet.billing.models import BillingPeriod, Entry, PeriodState
-from raschet.bulk import Tables, first_free_ids, write_tables
+from raschet.bulk import Tables, write_tables
 from raschet.domain import bounds
 from raschet.domain.allocation import Debt, allocate, is_charged
 from raschet.domain.errors import ProblemsError, problem
@@ -81,11 +83,28 @@ def posting_period(paid_on: date, last_closed: Period | None) -> Period:
     return last_closed.next() if last_closed is not None and period <= last_closed else period
 
 
+def hold_posting_periods(days: Iterable[date]) -> None:
+    """The first step of the lock order (``billing.locks``) for a writer of payments: ``FOR KEY SHARE`` on
+    the rows of the periods that payments of ``days`` post into, so none of them is closed under this
+    transaction. Those periods follow the last closed one, which a close may move while this waits:
+    read again after the locks until it stands."""
+    days = set(days)
+    while True:
+        closed = last_closed_period()
+        share_periods({posting_period(day, closed) for day in days})
+        if last_closed_period() == closed:
+            return
+
+
 def lock_accounts(account_ids: list[int]) -> None:
-    """Row locks in id order (no deadlocks between two imports); SQLite's write lock covers it there."""
+    """The second step of the lock order: account rows in ascending id (the ``ORDER BY`` makes the
+    locks be taken in that order), after the periods. ``NO KEY UPDATE``: writers of payments exclude
+    each other per account, while rows that merely point at the account (a unit's charge lines) go on.
+    SQLite's write lock covers it there."""
     ids = sorted(set(account_ids))
     for start in range(0, len(ids), 5000):
-        list(Account.objects.select_for_update().filter(pk__in=ids[start:start + 5000]).values_list("pk", flat=True))
+        list(Account.objects.select_for_update(no_key=True).filter(pk__in=ids[start:start + 5000])
+             .order_by("pk").values_list("pk", flat=True))
 
 
 def allocation_rows(items: list[PaymentToAllocate], codes: Codes, *, reason: str = "") -> list[tuple]:
@@ -134,7 +153,7 @@ def _reduce(debts: list[Debt], shares) -> list[Debt]:
 
 
 def write_entries(rows: list[tuple]) -> None:
-    tables = Tables(first_free_ids([Entry]))
+    tables = Tables()
     tables.add_rows(Entry, ENTRY_COLUMNS, rows)
     write_tables(tables)
 
@@ -164,6 +183,7 @@ def _check_date(paid_on: date, source: str, today: date | None, subject: str) ->
                                      reason=reason)])
 
 
+@retry_on_conflict
 @transaction.atomic
 def record_payment(*, account_number: str, paid_on: date, amount: Decimal | str, source: str, operation_id: str,
                    named_period: Period | None = None, payer: str = "", fee: Decimal | str = "0", channel: str = "",
@@ -184,6 +204,7 @@ def record_payment(*, account_number: str, paid_on: date, amount: Decimal | str,
     if existing is not None:
         return existing
     account = _account(account_number, subject)
+    hold_posting_periods([paid_on])
     lock_accounts([account.id])
     try:
         with transaction.atomic():  # a savepoint: the same payment recorded concurrently by another process
@@ -219,6 +240,7 @@ def _repeat_of(identity: str, agent: str, operation_id: str, source: str) -> Pay
     return None
 
 
+@retry_on_conflict
 @transaction.atomic
 def reverse_payment(*, payment: Payment, actor=None, reason: str = "Сторно", on: date | None = None) -> Payment:
     """Undo every allocation of a payment with opposite entries; the payment stays, marked reversed."""
@@ -227,12 +249,14 @@ def reverse_payment(*, payment: Payment, actor=None, reason: str = "Сторно
 
 
 def _reverse(payment: Payment, actor, reason: str, on: date | None) -> Payment:
+    hold_posting_periods([on or timezone.localdate()])  # the lock order: periods, account, payment
+    lock_accounts([a for a in Payment.objects.filter(pk=payment.pk).values_list("account_id", flat=True) if a])
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     if payment.state == PaymentState.REVERSED:
         raise ProblemsError([problem("invalid_value", f"платёж {payment.pk}", value=payment.pk, field="state",
                                      reason="платёж уже сторнирован")])
     if payment.account_id:
-        lock_accounts([payment.account_id])
+        lock_accounts([payment.account_id])  # assigned meanwhile: already held, or taken now
         period = str(posting_period(on or timezone.localdate(), last_closed_period()))
         now = timezone.now()
         write_entries([(e.account_id, e.service_id, e.supplier_id, period, e.ref_period, "payment", -e.amount, None,
@@ -243,11 +267,14 @@ def _reverse(payment: Payment, actor, reason: str, on: date | None) -> Payment:
     return payment
 
 
+@retry_on_conflict
 @transaction.atomic
 def move_payment(*, payment: Payment, to_account_number: str, actor=None, reason: str = "") -> Payment:
     """A payment credited to the wrong account: reverse it there and record it anew on the right one."""
     actor = require(actor, access.MOVE_PAYMENT)
     target = _account(to_account_number, f"платёж {payment.pk}")
+    hold_posting_periods([timezone.localdate(), payment.paid_on])  # the lock order: periods, both accounts
+    lock_accounts([a for a in (payment.account_id, target.id) if a])
     _reverse(payment, actor, reason or f"Перенос на ЛС {target.number}", None)
     moved = Payment.objects.create(
         account=target, source=PaymentSource.MOVE, channel="move", agent="move", operation_id=f"{payment.pk}",
@@ -263,10 +290,13 @@ def move_payment(*, payment: Payment, to_account_number: str, actor=None, reason
     return moved
 
 
+@retry_on_conflict
 @transaction.atomic
 def assign_suspense(*, payment: Payment, account_number: str, actor=None) -> Payment:
     """An operator found the account of a suspense payment: attach and allocate it, with an audit record."""
     actor = require(actor, access.ASSIGN_SUSPENSE)
+    hold_posting_periods([payment.paid_on])  # the lock order: periods, account, payment
+    lock_accounts([_account(account_number, f"платёж {payment.pk}").id])
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     if payment.state != PaymentState.SUSPENSE:
         raise ProblemsError([problem("invalid_value", f"платёж {payment.pk}", value=payment.state, field="state",
@@ -296,13 +326,15 @@ def spend_advances(*, account_ids: list[int] | None = None, on: date | None = No
     held = ledger.advances(account_ids)
     if not held:
         return 0
+    closed = last_closed_period()
+    if period is None:  # the first open period, or the month of ``on``
+        period = closed.next() if closed else Period.of(on or timezone.localdate())
+    share_periods([period])  # the lock order: the period, then the accounts (held already inside a post)
     lock_accounts(list(held))
     codes = Codes.load()
     owed = ledger.debts(list(held), codes.services, codes.suppliers)
     service_ids, supplier_ids = codes.ids()
-    closed, charged = last_closed_period(), last_charged_period()
-    if period is None:  # the first open period, or the month of ``on``
-        period = closed.next() if closed else Period.of(on or timezone.localdate())
+    charged = last_charged_period()
     period = str(period)
     now, rows = timezone.now(), []
     for account_id, portions in held.items():

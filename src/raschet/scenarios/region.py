@@ -18,9 +18,10 @@ current one (COPY on PostgreSQL, ``write_frame``'s ``executemany`` on SQLite), a
 transaction: the region is written whole or not at all. On PostgreSQL the indexes of empty tables
 are built once at the end and the foreign keys checked once over all new rows (see ``_Writer``).
 
-Generating into a database that already holds data appends: ids continue after the largest ones,
-and account numbers and meter and building codes are derived from the new ids, so they stay
-unique (the unique indexes would refuse the whole region otherwise). The reference data
+Generating into a database that already holds data appends: ids come from the tables' sequences
+(``raschet.bulk.IdPools``; no table is locked), and account numbers and meter and building codes
+are derived from the new ids, so they stay unique (the unique indexes would refuse the whole region
+otherwise). The reference data
 (organisations, services, tariffs, norms, rules, key rates) is written once and reused by later
 regions; a database holding only part of it is refused (``RegionRefused``).
 """
@@ -39,7 +40,7 @@ from datetime import date
 from decimal import Decimal
 
 import polars as pl
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from faker import Faker
 
 from raschet.billing.frames import verify_foreign_keys, write_frame
@@ -56,6 +57,7 @@ from raschet.domain import identifiers
 from raschet.domain.periods import Period
 from raschet.engine.fixed import to_decimal
 from raschet.housing.models import Account, Building, Person, Premises, PremisesArea, Registration
+from raschet.ids import IdPools
 from raschet.metering.models import Meter, Reading
 from raschet.tariffs.models import AccountService, CalcRule, KeyRate, Norm, Organization, Service, Tariff
 
@@ -266,20 +268,21 @@ def _null(dtype: pl.DataType) -> pl.Expr:
 
 
 class Chunk:
-    """The frames of one chunk of whole buildings, one per model in writing order; ids are taken from
-    ``ids`` (the next free id per model), which is advanced past the rows made."""
+    """The frames of one chunk of whole buildings, one per model in writing order; ids are reserved
+    from ``ids`` as the rows are made."""
 
     def __init__(self, spec: RegionSpec, reference: Reference, pools: dict[str, pl.Series], number: int,
-                 first_building: int, plans: list[tuple[int, int]], ids: dict) -> None:
-        self.spec, self.reference, self.pools, self.ids = spec, reference, pools, ids
+                 first_building: int, plans: list[tuple[int, int]], ids: IdPools | dict) -> None:
+        self.spec, self.reference, self.pools = spec, reference, pools
+        self.ids = ids if isinstance(ids, IdPools) else IdPools(start=ids)
         self.dice = Dice(spec.seed, number)
         self.first_month = spec.last_period - (spec.months - 1)
         self.first_building, self.plans = first_building, plans
 
     def _with_ids(self, model: type, frame: pl.DataFrame, name: str = "id") -> pl.DataFrame:
-        start = self.ids[model]
-        self.ids[model] = start + frame.height
-        return frame.with_columns(pl.int_range(start, start + frame.height, dtype=pl.Int64).alias(name))
+        runs = self.ids.take(model, frame.height) or [range(0)]
+        column = pl.concat([pl.int_range(run.start, run.stop, dtype=pl.Int64, eager=True) for run in runs])
+        return frame.with_columns(column.alias(name))
 
     def month_date(self, month: pl.Expr, day: pl.Expr | int) -> pl.Expr:
         """The date ``day`` of the window's month number ``month`` (0 = the first, -1 = the one before)."""
@@ -591,18 +594,22 @@ def generate_region(spec: RegionSpec, *, progress: Callable[[int, int], None] | 
     rows: dict[str, int] = {model._meta.label: 0 for model in GENERATED}
     generating = [0.0]
 
-    def chunks(reference: Reference, ids: dict) -> Iterator[tuple[int, dict[type, pl.DataFrame]]]:
-        for number, first_building, plans in chunk_plans(plan_buildings(spec)):
-            began = time.perf_counter()
-            frames = Chunk(spec, reference, pools, number, first_building, plans, ids).frames()
-            generating[0] += time.perf_counter() - began
-            yield sum(p + s for p, s in plans), frames
+    def chunks(reference: Reference, ids: IdPools) -> Iterator[tuple[int, dict[type, pl.DataFrame]]]:
+        try:
+            for number, first_building, plans in chunk_plans(plan_buildings(spec)):
+                began = time.perf_counter()
+                frames = Chunk(spec, reference, pools, number, first_building, plans, ids).frames()
+                generating[0] += time.perf_counter() - began
+                yield sum(p + s for p, s in plans), frames
+        finally:  # PostgreSQL: ids were reserved on this thread's own connection
+            if threading.current_thread() is not threading.main_thread():
+                connections.close_all()
 
     accounts, stage = 0, stage or (lambda _text: None)
     with transaction.atomic():
         reference = reference_data(fake)
-        ids = first_free_ids(GENERATED)
-        writer = _Writer(dict(ids))
+        ids = IdPools().prime(GENERATED)
+        writer = _Writer(ids)
         with indexes_built_afterwards(GENERATED):
             for count, frames in _ahead(chunks(reference, ids)):
                 for model, frame in frames.items():
@@ -627,8 +634,8 @@ class _Writer:
     (as ``write_frame`` does) costs a scan of the whole parent table per chunk. Elsewhere the frames
     go through ``write_frame`` (SQLite checks the keys at commit)."""
 
-    def __init__(self, first_ids: dict) -> None:
-        self.first_ids, self.columns = first_ids, {}
+    def __init__(self, ids: IdPools) -> None:
+        self.ids, self.columns = ids, {}
         self.direct = connection.vendor == "postgresql"
         self.unchecked = (self.direct and not any(has_insert_triggers(connection, m) for m in GENERATED)
                           and skip_row_triggers(connection))
@@ -648,7 +655,7 @@ class _Writer:
         return frame.height
 
     def finish(self) -> None:
-        """Sequences past the new ids, planner statistics, and (where skipped) the key checks."""
+        """Planner statistics and (where skipped) the key checks (the ids came from the sequences)."""
         if not self.direct:
             return
         if self.unchecked:
@@ -656,12 +663,10 @@ class _Writer:
         with connection.cursor() as cursor:
             for model in self.columns:
                 table = connection.ops.quote_name(model._meta.db_table)
-                cursor.execute(f"SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT MAX(id) FROM {table}))",
-                               [model._meta.db_table])
                 cursor.execute(f"ANALYZE {table}")  # counts this transaction's rows: sane plans below and later
         if self.unchecked:
             for model, columns in self.columns.items():
-                verify_foreign_keys(model, columns, self.first_ids[model])
+                verify_foreign_keys(model, columns, self.ids.first[model])
 
 
 def load_region(spec: RegionSpec, *, show_progress: bool = True) -> dict[str, float | int]:

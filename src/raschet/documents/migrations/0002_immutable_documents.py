@@ -1,10 +1,12 @@
 """The database refuses to change an issued payment document: its rows are never updated or deleted,
 from the services or from plain SQL. A re-issue is a new row (the next version).
 
-SQLite: deletion is allowed only while ``billing_ledger_unlock`` has a row, which only the test
-fixture that empties a test database sets (as for the ledger). PostgreSQL empties test databases with
-TRUNCATE, which row triggers do not see. A later migration altering documents_paymentdocument on
-SQLite (which rebuilds the table) must drop these triggers first and create them again after.
+As for the ledger (billing.guards): on SQLite deletion asks ``raschet_history_unlocked()``, which only a
+program defines (the application as 0, the test suite's flush as 1), so a plain ``sqlite3`` client fails
+closed; on PostgreSQL TRUNCATE is refused by a statement trigger left ENABLE (not ALWAYS), so only a
+superuser's replica mode — the test teardown — lifts it. A later migration altering
+documents_paymentdocument on SQLite (which rebuilds the table) must drop these triggers first and create
+them again after.
 """
 
 from django.db import migrations
@@ -17,8 +19,11 @@ BEGIN RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'integrity_constraint_violatio
 CREATE TRIGGER paymentdocument_immutable BEFORE UPDATE OR DELETE ON documents_paymentdocument
   FOR EACH ROW EXECUTE FUNCTION documents_refuse_change();
 ALTER TABLE documents_paymentdocument ENABLE ALWAYS TRIGGER paymentdocument_immutable;
+CREATE TRIGGER paymentdocument_no_truncate BEFORE TRUNCATE ON documents_paymentdocument
+  FOR EACH STATEMENT EXECUTE FUNCTION documents_refuse_change();
 """
 POSTGRESQL_REVERSE = """
+DROP TRIGGER paymentdocument_no_truncate ON documents_paymentdocument;
 DROP TRIGGER paymentdocument_immutable ON documents_paymentdocument;
 DROP FUNCTION documents_refuse_change();
 """
@@ -26,7 +31,7 @@ SQLITE = [
     f"""CREATE TRIGGER paymentdocument_no_update BEFORE UPDATE ON documents_paymentdocument
         BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END""",
     f"""CREATE TRIGGER paymentdocument_no_delete BEFORE DELETE ON documents_paymentdocument
-        WHEN NOT EXISTS (SELECT 1 FROM billing_ledger_unlock)
+        WHEN NOT raschet_history_unlocked()
         BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END""",
 ]
 SQLITE_REVERSE = ["DROP TRIGGER paymentdocument_no_update", "DROP TRIGGER paymentdocument_no_delete"]
@@ -45,5 +50,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("documents", "0001_initial"), ("billing", "0003_immutable_ledger")]
+    dependencies = [("documents", "0001_initial"), ("billing", "0014_history_guards")]
     operations = [migrations.RunPython(forwards, backwards)]
