@@ -48,7 +48,7 @@ def run(operation: list, accounts: list[str]) -> list:
         return ["ok", import_registry(parse_sber(data, f"registry-{day}-{seed}.txt"), channel="sber").text()]
     if kind == "cash":
         payment = record_payment(source="cash", channel="desk", **cash_operation(args[0], accounts))
-        return ["ok", payment.pk]
+        return ["ok", payment.pk, bool(payment.repeated)]  # a repeat returns the first payment
     raise ValueError(f"unknown operation {operation}")
 
 
