@@ -68,3 +68,29 @@ def test_a_missed_instalment_puts_the_case_back_in_work_and_a_paid_one_does_not(
     assert case.stage == Stage.WARNING
     assert "просрочен платёж по рассрочке" in case.events.last().note
     assert instalment_section(case.account_id, "2026-07") is None  # the agreement ended
+
+
+def test_the_payment_document_shows_this_periods_instalment_in_section_5():
+    """Section 5 of May's payment document carries May's part of agreement № 7 (5,000.00 + 75.00
+    interest at 6 %, 10,000.00 left for later periods), owed to the executor; June's document carries
+    June's part, and an account without an agreement has no Section 5 rows."""
+    from raschet.documents.assemble import Assembler
+    from raschet.documents.models import DocumentSettings
+    from raschet.documents.setup import document_setup
+    from raschet.tariffs.models import Organization
+
+    case, _ = _agreement()
+    Organization.objects.update(bank_name="ПАО СБЕРБАНК", bic="044525225", settlement_account="40702810200000012345",
+                                corr_account="30101810400000000225")  # the QR codes need real requisites
+    DocumentSettings.objects.create(executor=Organization.objects.order_by("pk").first())
+    other = DebtCase.objects.exclude(pk=case.pk).values_list("account_id", flat=True).first()
+    setup = document_setup()
+    documents, problems = Assembler(Period.parse("2026-05"), setup, date(2026, 6, 1)).build([case.account_id])
+    assert not problems, problems
+    [part] = documents[case.account_id].instalments
+    assert (part.of_period, part.interest, part.interest_percent, part.total, part.of_past, part.recipient) == (
+        D("5000.00"), D("75.00"), D("6"), D("5075.00"), D("10000.00"), setup.executor.code)
+    assert "№ 7 от 25.05.2026" in part.service
+    if other is not None:
+        documents, _ = Assembler(Period.parse("2026-05"), setup, date(2026, 6, 1)).build([other])
+        assert all(not d.instalments for d in documents.values())

@@ -91,15 +91,23 @@ def instalment_section(account, period: Period | str) -> dict | None:
     agreement, this period's part, what is left for later periods, the interest (₽ and % a year) and
     the part with interest."""
     account_id = getattr(account, "pk", account)
-    item = (InstalmentItem.objects.filter(instalment__case__account_id=account_id, instalment__is_active=True,
-                                          period=str(period)).select_related("instalment").first())
-    if item is None:
-        return None
-    agreement = item.instalment
-    return {"agreement": f"№ {agreement.number} от {agreement.signed_on:%d.%m.%Y}", "period": item.period,
+    return instalment_sections([account_id], period).get(account_id)
+
+
+def instalment_sections(account_ids, period: Period | str) -> dict[int, dict]:
+    """:func:`instalment_section` of many accounts in one query (a batch of payment documents)."""
+    items = (InstalmentItem.objects.filter(instalment__case__account_id__in=list(account_ids),
+                                           instalment__is_active=True, period=str(period))
+             .select_related("instalment", "instalment__case").order_by("id"))
+    sections: dict[int, dict] = {}
+    for item in items:
+        agreement = item.instalment
+        sections.setdefault(agreement.case.account_id, {
+            "agreement": f"№ {agreement.number} от {agreement.signed_on:%d.%m.%Y}", "period": item.period,
             "payment": f"{item.principal:.2f}", "remaining": f"{item.remaining:.2f}",
             "interest_percent": f"{agreement.interest_percent.normalize():f}", "interest": f"{item.interest:.2f}",
-            "total": f"{item.principal + item.interest:.2f}", "due_on": item.due_on.isoformat()}
+            "total": f"{item.principal + item.interest:.2f}", "due_on": item.due_on.isoformat()})
+    return sections
 
 
 @transaction.atomic

@@ -17,13 +17,18 @@ from decimal import Decimal
 from raschet.claims import sources
 from raschet.claims.cases import advance_case, advance_selection, open_cases
 from raschet.claims.documents import generate_documents
-from raschet.claims.instalments import check_instalments, create_instalment, instalment_section
+from raschet.claims.instalments import (
+    check_instalments,
+    create_instalment,
+    instalment_section,
+    instalment_sections,
+)
 from raschet.claims.models import DebtCase
 from raschet.claims.penalties import accrue_penalties, penalty_statement
 from raschet.housing.models import Account
 
 __all__ = ["account_summary", "accrue_penalties", "advance_case", "advance_selection", "check_instalments",
-           "create_instalment", "generate_documents", "instalment_section", "open_cases", "penalty_statement"]
+           "create_instalment", "generate_documents", "instalment_section", "instalment_sections", "open_cases", "penalty_statement"]
 
 
 def account_summary(account: Account, as_of: date) -> dict:

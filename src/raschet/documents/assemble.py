@@ -20,6 +20,7 @@ from raschet.documents.checks import check
 from raschet.documents.content import (
     ZERO,
     BuildingFigure,
+    Instalment,
     MeterReading,
     Organisation,
     Payer,
@@ -112,6 +113,7 @@ class Assembler:
             executor=self.setup.executor, recipients=parts, services=services,
             meters=tuple(self._meter(m) for m in data.meters.get(account_id, [])),
             recalculations=self._recalculations(data.recalcs.get(account_id, [])),
+            instalments=self._instalments(data.instalments.get(account_id)),
             penalties=tuple(Penalty(p.recipient.code, p.penalties) for p in parts if p.penalties),
             building=self.buildings.get(facts.building_id, ()),
             unassigned_advance=sum((m.amount for m in moves if m.supplier_id is None), ZERO),
@@ -119,6 +121,14 @@ class Assembler:
             ledger_balance=data.balances.get(account_id, ZERO), due_date=due_date(period),
             qr_mode=self.setup.qr_mode, centre=self.setup.centre, notes=(self.setup.note,) if self.setup.note else ())
         return self._with_codes(document)
+
+    def _instalments(self, part: sources.InstalmentPart | None) -> tuple[Instalment, ...]:
+        """Section 5: the debt paid by an instalment agreement, owed to the executor (the settlement centre)."""
+        if part is None:
+            return ()
+        return (Instalment(service=f"Задолженность по соглашению о рассрочке {part.agreement}",
+                           recipient=self.setup.executor.code, of_period=part.of_period, of_past=part.of_past,
+                           interest=part.interest, interest_percent=part.interest_percent, total=part.total),)
 
     def _with_codes(self, document: PaymentDocumentContent) -> PaymentDocumentContent:
         """The document with its QR payloads: one per recipient with money due, or one for the centre."""
@@ -267,6 +277,7 @@ class _Inputs:
     gis: dict
     paid_on: dict
     balances: dict
+    instalments: dict
 
     @classmethod
     def read(cls, account_ids: list[int], period: Period) -> _Inputs:
@@ -284,4 +295,5 @@ class _Inputs:
             meters=by_account(sources.meter_readings(account_ids, period), key=lambda m: m.owner_id),
             gis=sources.gis_service_ids(account_ids, period),
             paid_on=sources.last_payment_dates(account_ids, period.end - timedelta(days=1)),
-            balances=sources.ledger_balances(account_ids, period))
+            balances=sources.ledger_balances(account_ids, period),
+            instalments=sources.instalments(account_ids, period))

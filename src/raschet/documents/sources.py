@@ -10,9 +10,8 @@ per call whatever the number of accounts. Money and volumes are summed and selec
 in SQL (``billing.exact.units``): exact on SQLite, which keeps numerics as floating point, and on
 PostgreSQL alike.
 
-Penalties are read from the ledger (entries of kind ``penalty``); their details and instalments come
-from issue 13 (penalties and debtor work), not built yet: :func:`penalty_details` and
-:func:`instalments` answer empty until it lands, so the document's sections fill in then.
+Penalties are read from the ledger (entries of kind ``penalty``); instalments (Section 5) from debt
+work (``claims``); :func:`penalty_details` (how each penalty was computed) still answers empty.
 """
 
 from __future__ import annotations
@@ -311,9 +310,27 @@ def penalty_details(account_ids: Sequence[int], period: Period) -> dict[int, lis
     return {}
 
 
-def instalments(account_ids: Sequence[int], period: Period) -> dict[int, list]:
-    """Instalment agreements in force (Section 5): issue 13 — none until then."""
-    return {}
+@dataclass(frozen=True)
+class InstalmentPart:
+    """This period's part of an instalment agreement of debt work (``claims``), for Section 5."""
+
+    agreement: str
+    of_period: Decimal
+    of_past: Decimal
+    interest: Decimal
+    interest_percent: Decimal
+    total: Decimal
+
+
+def instalments(account_ids: Sequence[int], period: Period) -> dict[int, InstalmentPart]:
+    """Instalment agreements in force with a part due in ``period`` (Section 5), from debt work
+    (``claims.services.instalment_sections``: claims_instalment, claims_instalmentitem)."""
+    from raschet.claims.services import instalment_sections
+
+    return {account_id: InstalmentPart(
+        agreement=section["agreement"], of_period=Decimal(section["payment"]), of_past=Decimal(section["remaining"]),
+        interest=Decimal(section["interest"]), interest_percent=Decimal(section["interest_percent"]),
+        total=Decimal(section["total"])) for account_id, section in instalment_sections(account_ids, period).items()}
 
 
 # ---------------------------------------------------------------- meters and the building
