@@ -20,6 +20,7 @@ from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from raschet.access import describe, user_of
 from raschet.controller.models import CheckResult, EntryKind, EntryStatus, MeterCheck, Route, Seal, SyncEntry
@@ -170,7 +171,7 @@ def newer_reading(meter: Meter, entry: EntryIn, actor) -> Reading | None:
 def _conflict(entry: EntryIn, meter: Meter, newer: Reading) -> Problem:
     why = ("оно датировано позже вашего" if newer.date > entry.on
            else "оно внесено после того, как вы получили маршрутный лист")
-    entered = newer.entered_at.astimezone().strftime("%d.%m.%Y %H:%M") if newer.entered_at else "—"
+    entered = f"{timezone.localtime(newer.entered_at):%d.%m.%Y %H:%M}" if newer.entered_at else "—"
     return problem("reading_conflict", f"entries.{entry.client_id}", value=entry.value, date=f"{entry.on:%d.%m.%Y}",
                    meter=meter.serial or meter.code, existing=plain(newer.value),
                    existing_date=f"{newer.date:%d.%m.%Y}", source=newer.get_source_display(), entered=entered, why=why)
