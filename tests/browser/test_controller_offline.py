@@ -2,7 +2,8 @@
 it; offline the page reloads from the cache and readings go to IndexedDB; back online they are sent,
 the first answer is lost on the way (the server did store them), they are sent again, and the
 database holds each reading once; a reading entered by someone else after the sheet was taken is
-shown as a conflict and not overwritten; a reading below the previous one comes back refused."""
+shown as a conflict and not overwritten; a reading below the previous one comes back refused; a meter
+check and a seal entered offline arrive once too."""
 
 import os
 from decimal import Decimal
@@ -12,7 +13,7 @@ import pytest
 from django.utils import timezone
 
 from raschet.controller.demo import demo_walk, grant_walk
-from raschet.controller.models import SyncEntry
+from raschet.controller.models import MeterCheck, Seal, SyncEntry
 from raschet.metering.models import Meter, Reading, ReadingSource
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -100,7 +101,15 @@ def test_readings_entered_offline_arrive_once_and_a_conflict_is_shown(phone, scr
                                     source=ReadingSource.PORTAL)
     for code, value in VALUES.items():
         _enter(page, ids[code], value)
-    page.wait_for_function("document.getElementById('pending').textContent === 'Не отправлено: 4'")
+    card = page.locator(f"#meter-{ids['W-CW-1']}")
+    card.locator("summary", has_text="Проверка прибора").click()
+    card.locator("select.result").select_option("seal_broken")
+    card.locator("input.note").fill("пломба сорвана, акт составлен")
+    card.locator(".save-check").click()
+    card.locator("summary", has_text="Пломба").click()
+    card.locator("input.seal-number").fill("0012345")
+    card.locator(".save-seal").click()
+    page.wait_for_function("document.getElementById('pending').textContent === 'Не отправлено: 6'")
     assert "сохранена на телефоне" in page.inner_text("#sync-state")
     assert not Reading.objects.filter(source=ReadingSource.CONTROLLER).exists()
     screenshot_at(page, "offline")
@@ -109,7 +118,7 @@ def test_readings_entered_offline_arrive_once_and_a_conflict_is_shown(phone, scr
     calls = _lose_first_answer(page.context, answers)
     page.context.set_offline(False)  # the "online" event sends them; the answer is lost
     page.wait_for_function("document.getElementById('sync-state').textContent.includes('не отправлены')")
-    assert len(calls) == 1 and SyncEntry.objects.count() == 4  # stored although the phone did not hear it
+    assert len(calls) == 1 and SyncEntry.objects.count() == 6  # stored although the phone did not hear it
     page.click("#sync-now")  # sent again: the server answers with what it stored
     page.wait_for_function("document.getElementById('pending').textContent === 'Не отправлено: 0'")
     assert len(calls) == 2 and calls[0] == calls[1]
@@ -126,7 +135,9 @@ def test_readings_entered_offline_arrive_once_and_a_conflict_is_shown(phone, scr
     assert sorted(stored.values_list("meter__code", "value")) == [("W-CW-1", Decimal("130.5")),
                                                                   ("W-CW-3", Decimal("150"))]
     assert Reading.objects.get(meter_id=ids["W-CW-2"], date=timezone.localdate()) == portal  # not overwritten
-    assert SyncEntry.objects.count() == 4
+    assert SyncEntry.objects.count() == 6
+    assert MeterCheck.objects.get().note == "пломба сорвана, акт составлен"
+    assert (Seal.objects.get().number, Seal.objects.get().sealed_on) == ("0012345", timezone.localdate())
     conflict = page.inner_text(f"#entries-{ids['W-CW-2']}")
     assert "есть более новое показание" in conflict and "137" in conflict and "личный кабинет" in conflict
     refused = page.inner_text(f"#entries-{ids['W-CW-4']}")

@@ -77,7 +77,8 @@ def history(meter_ids: list[int], today: date) -> dict[tuple[int, str], list[tup
     rows = Reading.objects.filter(meter_id__in=meter_ids, date__gte=since, date__lte=today).order_by("date")
     for meter_id, zone, on, value in rows.values_list("meter_id", "zone", "date", "value"):
         found[(meter_id, zone)].append((on, value))
-    quiet = {pk for pk in meter_ids if not any(key[0] == pk for key in found)}
+    seen = {meter_id for meter_id, _ in found}
+    quiet = [pk for pk in meter_ids if pk not in seen]
     older = Reading.objects.filter(meter_id__in=quiet, date__lt=since).order_by("-date")
     for meter_id, zone, on, value in older.values_list("meter_id", "zone", "date", "value"):
         found.setdefault((meter_id, zone), [(on, value)])

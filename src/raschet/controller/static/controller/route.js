@@ -63,7 +63,7 @@
   function entryLine(entry) {
     var what = KIND_TEXT[entry.kind] + (entry.kind === "reading" ? " " + ruNumber(entry.value) :
       entry.kind === "seal" ? " № " + entry.seal_number : ": " + (CHECK_RESULTS.filter(function (r) {
-        return r[0] === entry.result; })[0] || ["", entry.result])[1]);
+        return r[0] === entry.result; })[0] || ["", entry.result])[1] + (entry.note ? " (" + entry.note + ")" : ""));
     var line = el("li", { className: "entry " + entry.state, "data-client-id": entry.client_id }, [
       el("span", { text: what + " от " + ruDate(entry.date) + " — " + STATE_TEXT[entry.state] })]);
     if (entry.message) line.appendChild(el("div", { className: "reason", text: entry.message }));
@@ -107,6 +107,7 @@
   function sealForm(meter) {
     var number = el("input", { type: "text", className: "seal-number", placeholder: "номер пломбы", maxlength: "40" });
     var date = el("input", { type: "date", className: "seal-date", "aria-label": "Дата опломбирования" });
+    date.value = walkDate();
     var button = el("button", { type: "button", className: "save-seal", text: "Записать пломбу" });
     button.addEventListener("click", function () {
       if (!number.value.trim()) { showState("Укажите номер пломбы."); number.focus(); return; }
