@@ -98,3 +98,11 @@ def test_a_reading_sent_as_a_json_number_is_checked_as_its_text(signed, today_wa
     entry = {**_reading(today_walk), "value": 130.25}
     answer = _post(signed, {"entries": [entry]}).json()["results"][0]
     assert answer["status"] == "accepted" and answer["reading"]["value"] == "130.25"
+
+
+def test_the_operations_document_their_answers_and_errors(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    sync = schema["paths"]["/api/v1/controller/sync"]["post"]
+    assert {"200", "400", "401", "403"} <= set(sync["responses"])
+    sheet = schema["paths"]["/api/v1/controller/routes/{route_id}/sheet"]["get"]
+    assert "taken_at" in str(schema["components"]["schemas"]["SheetOut"]) and "404" in sheet["responses"]

@@ -46,25 +46,100 @@ class SyncIn(Schema):
     entries: list[EntrySchema] = Field(max_length=MAX_ENTRIES)
 
 
+class ProblemOut(Schema):
+    code: str
+    message: str
+    subject: str
+
+
+class ErrorsOut(Schema):
+    errors: list[ProblemOut]
+
+
+# every failure answers {"errors": [...]} (web.api); documented so that clients and fuzzers know it
+ERRORS = {status: ErrorsOut for status in (400, 401, 403, 404, 409, 429)}
+
+
+class RouteOut(Schema):
+    id: int
+    code: str
+    name: str
+    period: str
+    stops: list[str] = []
+
+
+class RoutesOut(Schema):
+    routes: list[RouteOut]
+
+
+class ZoneOut(Schema):
+    zone: str
+    last_date: str | None = Field(None, description="дата последнего показания, ГГГГ-ММ-ДД")
+    last_value: str | None = None
+    expected_low: str | None = Field(None, description="ожидаемое показание: не меньше")
+    expected_high: str | None = Field(None, description="ожидаемое показание: правдоподобно не больше")
+
+
+class MeterOut(Schema):
+    id: int
+    code: str
+    serial: str
+    service: str
+    unit: str
+    verification_due: str | None = None
+    zones: list[ZoneOut]
+
+
+class PlaceOut(Schema):
+    building: str
+    entrance: int | None = None
+    premises: str
+    accounts: list[str]
+    meters: list[MeterOut]
+
+
+class SheetOut(Schema):
+    route: RouteOut
+    taken_at: str = Field(description="когда лист получен: передавайте в записях как sheet_taken_at")
+    today: str
+    places: list[PlaceOut]
+
+
+class ResultOut(Schema):
+    client_id: str
+    kind: str
+    status: str = Field(description="accepted — принято, refused — отказано, conflict — есть более новое показание")
+    message: str
+    problems: list[ProblemOut]
+    entry: dict
+    replayed: bool = Field(description="true: запись уже была получена, это ответ на первую отправку")
+    reading: dict | None = None
+    existing: dict | None = Field(None, description="более новое показание, из-за которого запись не принята")
+
+
+class SyncOut(Schema):
+    results: list[ResultOut]
+
+
 def _entry(item: EntrySchema) -> EntryIn:
     return EntryIn(client_id=item.client_id, kind=item.kind, route=item.route, meter=item.meter, on=item.date,
                    zone=item.zone, value=item.value or "", result=item.result, note=item.note,
                    seal_number=item.seal_number, sheet_taken_at=item.sheet_taken_at)
 
 
-@router.get("/controller/routes", auth=django_auth, summary="Мои маршруты контролёра, действующие сегодня")
+@router.get("/controller/routes", auth=django_auth, response={200: RoutesOut, **ERRORS}, summary="Мои маршруты контролёра, действующие сегодня")
 def routes(request):
     found = my_routes(actor=request.user, today=timezone.localdate())
     return {"routes": [{"id": route.pk, "code": route.code, "name": route.name, "period": period_text(route),
                         "stops": [str(stop) for stop in route.stops.all()]} for route in found]}
 
 
-@router.get("/controller/routes/{route_id}/sheet", auth=django_auth, summary="Маршрутный лист")
+@router.get("/controller/routes/{route_id}/sheet", auth=django_auth, response={200: SheetOut, **ERRORS}, summary="Маршрутный лист")
 def sheet(request, route_id: int):
     return route_sheet(route_id, actor=request.user, today=timezone.localdate(), now=timezone.now())
 
 
-@router.post("/controller/sync", auth=django_auth, summary="Отправить записи обхода (повтор не дублирует)")
+@router.post("/controller/sync", auth=django_auth, response={200: SyncOut, **ERRORS}, summary="Отправить записи обхода (повтор не дублирует)")
 def sync(request, payload: SyncIn):
     results = sync_entries([_entry(item) for item in payload.entries], actor=request.user,
                            today=timezone.localdate(), now=timezone.now())
