@@ -111,6 +111,10 @@ def test_readings_entered_offline_arrive_once_and_a_conflict_is_shown(phone, scr
     card.locator(".save-seal").click()
     page.wait_for_function("document.getElementById('pending').textContent === 'Не отправлено: 6'")
     assert "сохранена на телефоне" in page.inner_text("#sync-state")
+    page.reload()  # still offline: the entries are read back from IndexedDB
+    page.wait_for_selector("#app[data-loaded=yes]")
+    page.wait_for_function("document.getElementById('pending').textContent === 'Не отправлено: 6'")
+    assert "сохранено на телефоне, не отправлено" in page.inner_text(f"#entries-{ids['W-CW-4']}")
     assert not Reading.objects.filter(source=ReadingSource.CONTROLLER).exists()
     screenshot_at(page, "offline")
 
