@@ -31,7 +31,7 @@ def phone(browser, live_server, django_user_model, client):
     client.force_login(user)
     context = browser.new_context(base_url=live_server.url, locale="ru-RU", timezone_id="Europe/Moscow",
                                   viewport=PHONE, is_mobile=True, has_touch=True, service_workers="allow")
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(60_000)  # state-based waits: a loaded 2-core machine is slow, a pass is not
     context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
     page = context.new_page()
     yield page, route
