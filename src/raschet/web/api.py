@@ -43,6 +43,7 @@ class DecimalParser(Parser):
 api = NinjaAPI(title="Расчёт API", version="1", urls_namespace="api", parser=DecimalParser())
 api.add_router("/", payments_router)
 api.add_router("/", claims_router)
+api.add_router("/", "raschet.controller.api.router")
 
 
 def _answer(request, problems: list[Problem], status: int | None = None):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 HTTP_STATUS = {
     "forbidden": 403,
+    "foreign_route": 403,
     "unauthenticated": 401,
     "internal_error": 500,
     "unknown_reference": 404,
