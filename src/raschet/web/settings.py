@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "raschet.payments",
     "raschet.documents",
     "raschet.claims",
+    "raschet.portal",
     "raschet.web",
 ]
 
