@@ -3,7 +3,7 @@ remove one), and the readings submission windows."""
 
 from django.contrib import admin
 
-from raschet.portal.models import AccountLink
+from raschet.portal.models import AccountLink, GatewayPayment, SubmissionWindow
 
 
 @admin.register(AccountLink)
@@ -13,3 +13,22 @@ class AccountLinkAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "user__email", "account__number")
     raw_id_fields = ("user", "account")
     readonly_fields = ("created_at",)
+
+
+@admin.register(SubmissionWindow)
+class SubmissionWindowAdmin(admin.ModelAdmin):
+    list_display = ("valid_from", "valid_to", "first_day", "last_day")
+
+
+@admin.register(GatewayPayment)
+class GatewayPaymentAdmin(admin.ModelAdmin):
+    list_display = ("operation_id", "account", "amount", "state", "gateway", "created_at", "payment")
+    list_filter = ("state", "gateway")
+    search_fields = ("operation_id", "account__number")
+    readonly_fields = [f.name for f in GatewayPayment._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -17,4 +17,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("cash/", payment_views.cash_desk, name="cash_desk"),
     path("api/v1/", api.urls),
+    path("lk/", include("raschet.portal.urls")),
 ]
