@@ -16,6 +16,9 @@ from raschet.portal.forms import LoginForm, SignUpForm
 
 
 def problems_to_form(form, error: ProblemsError) -> None:
+    """The problems shown on the form; a missing link is not a form error (the page answers 404)."""
+    if isinstance(error, services.NotLinked):
+        raise error
     for found in error.problems:
         form.add_error(None, found.message)
 
