@@ -81,13 +81,17 @@ def test_a_reading_in_the_window_is_kept_as_the_portals(region, subscriber):
     assert (kept.source, kept.entered_by, kept.value, kept.date) == ("portal", subscriber, value, date(2026, 12, 20))
 
 
-def test_a_reading_outside_the_window_is_refused_naming_the_next_window(region, subscriber):
+@pytest.mark.parametrize(("today", "advice"), [(date(2026, 12, 5), "с 15.12.2026."),
+                                               (date(2026, 12, 26), "с 15.01.2027 по 25.01.2027.")])
+def test_a_reading_outside_the_window_is_refused_naming_when_to_submit(region, subscriber, today, advice):
     meter = _meter(region)
     with pytest.raises(ProblemsError) as refused:
         readings.submit_reading(user=subscriber, account_number=region.mine.number, meter_id=meter.pk,
-                                value=_last(meter).value + 1, zone=meter.zone_list()[0], today=date(2026, 12, 5))
-    assert "с 15.12.2026 по 25.12.2026" in refused.value.problems[0].message
-    assert not Reading.objects.filter(meter=meter, date=date(2026, 12, 5)).exists()
+                                value=_last(meter).value + 1, zone=meter.zone_list()[0], today=today)
+    found = refused.value.problems[0]
+    assert found.code == "reading_window" and "с 15.12.2026 по 25.12.2026" in found.message
+    assert found.message.endswith(advice)
+    assert not Reading.objects.filter(meter=meter, date=today).exists()
 
 
 def test_the_window_is_dated_data(region, subscriber):
@@ -104,9 +108,10 @@ def test_a_reading_below_the_previous_is_refused_by_the_operators_check(region, 
     with pytest.raises(ProblemsError) as refused:
         readings.submit_reading(user=subscriber, account_number=region.mine.number, meter_id=meter.pk,
                                 value=_last(meter).value - 1, zone=meter.zone_list()[0], today=date(2026, 12, 20))
-    # a meter with a known number of digits may pass through zero: then the check finds the roll-over
-    # implausible; without digits the reading simply goes backwards
-    assert refused.value.problems[0].code == ("implausible_reading" if meter.digits else "readings_backwards")
+    # refused as going backwards even on a meter with digits (where the operator may confirm a pass
+    # through zero): the subscriber is told the previous reading
+    found = refused.value.problems[0]
+    assert found.code == "readings_backwards" and str(_last(meter).value.normalize()).replace(".", ",") in found.message
     assert not Reading.objects.filter(meter=meter, date=date(2026, 12, 20)).exists()
 
 

@@ -33,6 +33,18 @@ def test_the_code_is_not_the_number_and_differs_between_accounts(settings):
 
 
 
+def test_the_code_is_printed_on_the_document_and_not_a_figure_of_it(region, tmp_path):
+    import subprocess
+
+    document = PaymentDocument.objects.get(account=region.mine)
+    source = tmp_path / "document.pdf"
+    source.write_bytes(bytes(document.pdf))
+    text = subprocess.run(["pdftotext", "-layout", str(source), "-"], check=True, capture_output=True,
+                          timeout=60).stdout.decode("utf-8")
+    assert f"Код для личного кабинета: {signup_code(region.mine.number)}" in text
+    assert "signup_code" not in document.figures  # a new key or code never re-issues a document
+
+
 def test_sign_up_sends_a_letter_and_the_link_confirms(region, smtp_server):
     link = sign_up(region.mine)
     user = link.user

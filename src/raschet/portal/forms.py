@@ -13,8 +13,8 @@ NUMERIC = {"inputmode": "numeric", "autocomplete": "off"}
 class AccountCodeForm(forms.Form):
     account_number = forms.CharField(label="Номер лицевого счёта", max_length=30,
                                      widget=forms.TextInput(attrs=NUMERIC))
-    code = forms.CharField(label="Код из квитанции", max_length=20,
-                           help_text="Напечатан в разделе 1 платёжного документа рядом с номером лицевого счёта.",
+    code = forms.CharField(label="Код для личного кабинета", max_length=20,
+                           help_text="Напечатан в разделе 1 платёжного документа, справа от номера лицевого счёта.",
                            widget=forms.TextInput(attrs={**NUMERIC, "placeholder": "12345-67890"}))
 
 

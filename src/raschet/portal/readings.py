@@ -9,10 +9,12 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Q
 from django.utils import timezone
 
+from raschet.domain import bounds
 from raschet.domain.errors import ProblemsError, problem
 from raschet.metering.models import Meter, MeterScope, Reading, ReadingSource
 from raschet.metering.services import enter_reading
@@ -81,13 +83,35 @@ def submit_reading(*, user, account_number: str, meter_id: int, value: object, z
         raise NotLinked([problem("unknown_reference", str(meter_id), kind="прибор учёта лицевого счёта",
                                  value=meter_id)])
     today = today or timezone.localdate()
-    window = window_of(today.year, today.month)
-    if today not in window:
-        upcoming = next_window(today)
-        raise ProblemsError([problem("invalid_value", f"прибор {meter.serial or meter.code}",
-                                     value=f"{today:%d.%m.%Y}", field="дата передачи",
-                                     reason=f"показания в личном кабинете принимаются {window.text()}; "
-                                            f"передайте показание {upcoming.text()}.")])
+    _refuse_outside_window(meter, today)
     if isinstance(value, str):
         value = value.strip().replace(",", ".").replace(" ", "")
+    _refuse_backwards(meter, zone, today, value)
     return enter_reading(meter=meter, on=today, value=value, zone=zone, user=user, source=ReadingSource.PORTAL)
+
+
+def _refuse_outside_window(meter: Meter, today: date) -> None:
+    window = window_of(today.year, today.month)
+    if today in window:
+        return
+    if today < window.first:
+        advice = f"Передайте показание с {window.first:%d.%m.%Y}."
+    else:
+        advice = f"Приём в этом месяце закончился; передайте показание {next_window(today).text()}."
+    raise ProblemsError([problem("reading_window", f"прибор {meter.serial or meter.code}", window=window.text(),
+                                 today=f"{today:%d.%m.%Y}", advice=advice)])
+
+
+def _refuse_backwards(meter: Meter, zone: str, today: date, value: object) -> None:
+    """Below the previous reading: the operator's check may take it for the meter passing through zero,
+    which a subscriber cannot confirm; here it is simply refused as going backwards."""
+    previous = Reading.objects.filter(meter=meter, zone=zone, date__lt=today).order_by("-date").first()
+    number, _ = bounds.READING.read(value)
+    if previous is not None and number is not None and number < previous.value:
+        raise ProblemsError([problem("readings_backwards", f"прибор {meter.serial or meter.code}",
+                                     current=_plain(number), current_date=f"{today:%d.%m.%Y}",
+                                     previous=_plain(previous.value), previous_date=f"{previous.date:%d.%m.%Y}")])
+
+
+def _plain(number: Decimal) -> str:
+    return f"{number.normalize():f}".replace(".", ",")

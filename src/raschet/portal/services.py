@@ -59,7 +59,7 @@ def _account_with_code(account_number: str, code: str) -> Account:
     number = (account_number or "").strip()
     account = Account.objects.filter(number=number).first()
     if account is None or not code_matches(number, code):
-        raise _refused("код из квитанции", number, "лицевой счёт и код не подходят друг к другу. Код напечатан в "
+        raise _refused("код для личного кабинета", number, "лицевой счёт и код не подходят друг к другу. Код напечатан в "
                        "разделе 1 платёжного документа рядом с номером лицевого счёта; проверьте обе строки.")
     if account.closed and account.closed <= timezone.localdate():
         raise _refused("лицевой счёт", number, "лицевой счёт закрыт: обратитесь в расчётный центр.")

@@ -78,6 +78,7 @@ class ChargeRow:
     volume: Decimal | None
     amount: Decimal
     why: str
+    unit: str = ""
 
 
 @dataclass
@@ -101,7 +102,8 @@ def _rows(account_id: int, period: Period) -> list[ChargeRow]:
                .select_related("service", "supplier", "line").order_by("service__name", "ref_period", "id"))
     return [ChargeRow(e.service.name if e.service else "—", e.supplier.name if e.supplier else "",
                       e.get_kind_display(), e.ref_period, e.volume, e.amount,
-                      e.line.explained() if e.line else e.reason) for e in entries]
+                      e.line.explained() if e.line else e.reason,
+                      e.service.get_unit_display() if e.service else "") for e in entries]
 
 
 def charges(*, user, account_number: str, period: Period) -> list[ChargeRow]:
