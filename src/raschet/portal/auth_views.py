@@ -15,12 +15,13 @@ from raschet.portal import services
 from raschet.portal.forms import LoginForm, SignUpForm
 
 
-def problems_to_form(form, error: ProblemsError) -> None:
-    """The problems shown on the form; a missing link is not a form error (the page answers 404)."""
+def problems_to_form(form, error: ProblemsError, *, with_subject: bool = False) -> None:
+    """The problems shown on the form (with where, e.g. which meter, when the form has many); a missing
+    link is not a form error (the page answers 404)."""
     if isinstance(error, services.NotLinked):
         raise error
     for found in error.problems:
-        form.add_error(None, found.message)
+        form.add_error(None, f"{found.subject.capitalize()}: {found.message}" if with_subject else found.message)
 
 
 @require_http_methods(["GET", "POST"])

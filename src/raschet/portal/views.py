@@ -110,7 +110,7 @@ def meter_readings(request, number: str):
                 reading = readings.submit_reading(user=user, account_number=number, meter_id=form.cleaned_data["meter"],
                                                   value=form.cleaned_data["value"], zone=form.cleaned_data["zone"])
             except ProblemsError as error:
-                problems_to_form(form, error)
+                problems_to_form(form, error, with_subject=True)
             else:
                 messages.success(request, f"Показание {reading.value.normalize():f} на {reading.date:%d.%m.%Y} принято.")
                 return redirect("portal:readings", number)
