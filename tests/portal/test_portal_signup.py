@@ -107,3 +107,14 @@ def test_a_broken_or_foreign_confirmation_link_is_refused(region, mailoutbox):
 def mailoutbox_token(link, mailoutbox) -> str:
     body = mailoutbox[-1].body
     return body.split("/lk/confirm/", 1)[1].split("/", 1)[0]
+
+
+def test_codes_cannot_be_tried_one_by_one(region, mailoutbox):
+    for attempt in range(services.ATTEMPTS):
+        with pytest.raises(ProblemsError):
+            sign_up(region.mine, code=f"{attempt:05d}-00000")
+    with pytest.raises(ProblemsError) as stopped:
+        sign_up(region.mine)  # even the right code, for the rest of the hour
+    assert "слишком много неверных попыток" in stopped.value.problems[0].message
+    assert not mailoutbox
+    sign_up(region.other)  # another account is not held up

@@ -40,6 +40,21 @@ class AccountLink(models.Model):
         return self.confirmed_at is not None
 
 
+class SignupAttempt(models.Model):
+    """A wrong sign-up code typed for an account number (the number as typed: it may not exist)."""
+
+    account_number = models.CharField("лицевой счёт (как введён)", max_length=30)
+    at = models.DateTimeField("когда", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "неверный код регистрации"
+        verbose_name_plural = "неверные коды регистрации"
+        indexes = [models.Index(fields=["account_number", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.account_number} {self.at:%d.%m.%Y %H:%M}"
+
+
 class SubmissionWindow(DatedModel):
     """The days of each month on which subscribers may submit readings in the personal account, from
     ``valid_from`` on; without a row valid on a day: :data:`DEFAULT_WINDOW`."""

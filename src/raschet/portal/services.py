@@ -10,6 +10,7 @@ answer, so the form cannot be used to find out which accounts exist.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
@@ -25,10 +26,12 @@ from raschet.documents.models import DeliveryChannel, DeliveryPreference
 from raschet.documents.signup import code_matches
 from raschet.domain.errors import ProblemsError, problem
 from raschet.housing.models import Account
-from raschet.portal.models import AccountLink
+from raschet.portal.models import AccountLink, SignupAttempt
 
 CONFIRM_SALT = "raschet.portal.confirm"
 CONFIRM_DAYS = 3
+ATTEMPTS = 10  # wrong codes per account number and hour
+ATTEMPT_WINDOW = timedelta(hours=1)
 
 
 class NotLinked(ProblemsError):
@@ -56,9 +59,17 @@ def linked_account(user, account_number: str) -> Account:
 
 
 def _account_with_code(account_number: str, code: str) -> Account:
-    number = (account_number or "").strip()
+    """The account whose printed code this is. Wrong codes are counted per account number (outside the
+    caller's transaction, so a refusal does not undo its count): after :data:`ATTEMPTS` in an hour
+    the number is refused for the rest of the hour, so ten digits cannot be tried one by one."""
+    number = (account_number or "").strip()[:30]
+    since = timezone.now() - ATTEMPT_WINDOW
+    if SignupAttempt.objects.filter(account_number=number, at__gte=since).count() >= ATTEMPTS:
+        raise _refused("код для личного кабинета", number, "слишком много неверных попыток для этого лицевого "
+                       "счёта: повторите через час или обратитесь в расчётный центр.")
     account = Account.objects.filter(number=number).first()
     if account is None or not code_matches(number, code):
+        SignupAttempt.objects.create(account_number=number)
         raise _refused("код для личного кабинета", number, "лицевой счёт и код не подходят друг к другу. Код напечатан в "
                        "разделе 1 платёжного документа рядом с номером лицевого счёта; проверьте обе строки.")
     if account.closed and account.closed <= timezone.localdate():
@@ -73,13 +84,16 @@ def _checked_password(password: str, user) -> None:
         raise _refused("пароль", "***", " ".join(error.messages)) from None
 
 
-@transaction.atomic
 def sign_up(*, email: str, password: str, account_number: str, code: str,
             confirm_url: Callable[[str], str]) -> AccountLink:
     """A new user (inactive until the e-mail is confirmed) linked to the account; the confirmation
     letter is sent. Signing up again before confirming replaces the password and sends a new letter."""
-    email = (email or "").strip().lower()
-    account = _account_with_code(account_number, code)
+    account = _account_with_code(account_number, code)  # before the transaction: a wrong code stays counted
+    return _sign_up(account, (email or "").strip().lower(), password, confirm_url)
+
+
+@transaction.atomic
+def _sign_up(account: Account, email: str, password: str, confirm_url: Callable[[str], str]) -> AccountLink:
     users = get_user_model()
     user = users.objects.filter(username=email).first()
     if user is not None and user.is_active:
@@ -117,16 +131,16 @@ def confirm_email(*, token: str):
     return user
 
 
-@transaction.atomic
 def add_account(*, user, account_number: str, code: str) -> AccountLink:
     """Another account for a signed-in user (whose address is confirmed): linked at once by its code."""
     if not getattr(user, "is_active", False):
         raise _refused("пользователь", str(user), "сначала подтвердите адрес электронной почты.")
     account = _account_with_code(account_number, code)
-    link, _ = AccountLink.objects.get_or_create(user=user, account=account)
-    if link.confirmed_at is None:
-        link.confirmed_at = timezone.now()
-        link.save(update_fields=["confirmed_at"])
+    with transaction.atomic():
+        link, _ = AccountLink.objects.get_or_create(user=user, account=account)
+        if link.confirmed_at is None:
+            link.confirmed_at = timezone.now()
+            link.save(update_fields=["confirmed_at"])
     return link
 
 
