@@ -65,6 +65,10 @@ def sign_up(page, screenshot, account, mailbox) -> None:
     assert "подтверждён" in page.inner_text(".messages")
     assert account.number in page.inner_text("#summary")
     screenshot("3-account")
+    page.click("text=Почему сумма изменилась")
+    page.wait_for_selector("#changes")
+    assert "было" in page.inner_text("#changes") and "Почему такая сумма" in page.inner_text("#charges")
+    screenshot("3b-why-changed")
 
 
 def submit(page, field: str, value: str) -> None:

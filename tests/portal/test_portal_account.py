@@ -160,3 +160,10 @@ def test_delivery_by_email_uses_the_sign_in_address_by_default(region, subscribe
     assert (chosen.channel, chosen.email) == ("email", "me@example.ru")
     with pytest.raises(ProblemsError):
         services.set_delivery(user=subscriber, account_number=region.mine.number, channel="pigeon")
+
+
+def test_a_changed_service_shows_both_months_explanations(region, subscriber):
+    changed = [c for c in statement.changes(user=subscriber, account_number=region.mine.number,
+                                            period=region.period) if c.difference and c.before and c.now]
+    assert changed, "the generated region has a service whose amount changed between the months"
+    assert all(c.reasons and c.earlier and c.reasons != c.earlier for c in changed)

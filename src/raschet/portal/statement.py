@@ -84,12 +84,13 @@ class ChargeRow:
 @dataclass
 class ServiceChange:
     """One service's charges in this month against the month before, and why they differ, as far as
-    the lines tell (``reasons``: what changed in their explanations)."""
+    the lines tell: the explanations of either month that the other month does not have."""
 
     service: str
     before: Decimal = ZERO
     now: Decimal = ZERO
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)  # this month's explanations that differ
+    earlier: list[str] = field(default_factory=list)  # the previous month's that differ
 
     @property
     def difference(self) -> Decimal:
@@ -123,8 +124,9 @@ def changes(*, user, account_number: str, period: Period) -> list[ServiceChange]
             explained[(row.service, when)].add(row.why)
     for name, change in found.items():
         if change.difference:
-            new = explained[(name, "now")] - explained[(name, "before")]
-            change.reasons = sorted(text for text in new if text)
+            now, before = explained[(name, "now")], explained[(name, "before")]
+            change.reasons = sorted(text for text in now - before if text)
+            change.earlier = sorted(text for text in before - now if text)
     return sorted(found.values(), key=lambda c: c.service)
 
 
