@@ -68,3 +68,17 @@ def test_the_callback_endpoint_trusts_the_signature_only(region, client, django_
     assert order.payment.amount == 250 and order.payment.source == "portal"
     settings.RASCHET_PAYMENT_GATEWAY = ""
     assert client.post("/lk/pay/callback/test/", notice).status_code == 400
+
+
+def test_a_second_account_is_added_on_its_page_and_both_are_listed(region, client, django_user_model):
+    user = django_user_model.objects.create_user("me@example.ru", "me@example.ru", PASSWORD)
+    AccountLink.objects.create(user=user, account=region.mine, confirmed_at=timezone.now())
+    client.force_login(user)
+    assert client.get("/lk/").status_code == 302  # one account: straight to it
+    wrong = client.post("/lk/add/", {"account_number": region.other.number, "code": "00000-00000"})
+    assert "не подходят друг к другу" in wrong.content.decode()
+    added = client.post("/lk/add/", {"account_number": region.other.number,
+                                     "code": signup_code(region.other.number)}, follow=True)
+    assert added.redirect_chain[-1][0] == f"/lk/{region.other.number}/"
+    listed = client.get("/lk/").content.decode()
+    assert region.mine.number in listed and region.other.number in listed

@@ -20,6 +20,7 @@ from raschet.metering.models import Meter, MeterScope, Reading, ReadingSource
 from raschet.metering.services import enter_reading
 from raschet.portal.models import DEFAULT_WINDOW, SubmissionWindow
 from raschet.portal.services import NotLinked, linked_account
+from raschet.tariffs.models import Zone
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,16 @@ def next_window(today: date) -> Window:
 
 
 @dataclass(frozen=True)
+class ZoneRow:
+    code: str
+    label: str  # empty for a meter of one zone
+    last: Reading | None
+
+
+@dataclass(frozen=True)
 class MeterRow:
     meter: Meter
-    last: Reading | None
+    zones: list[ZoneRow]
 
 
 def _meters(account) -> list[Meter]:
@@ -69,9 +77,12 @@ def _meters(account) -> list[Meter]:
 
 
 def meters(*, user, account_number: str) -> list[MeterRow]:
-    """The account's working meters, each with its last reading."""
+    """The account's working meters, each zone with its last reading."""
     account = linked_account(user, account_number)
-    return [MeterRow(m, Reading.objects.filter(meter=m).order_by("-date", "zone").first()) for m in _meters(account)]
+    labels = dict(Zone.choices)
+    return [MeterRow(m, [ZoneRow(zone, "" if zone == Zone.TOTAL else labels.get(zone, zone),
+                                 Reading.objects.filter(meter=m, zone=zone).order_by("-date").first())
+                         for zone in m.zone_list()]) for m in _meters(account)]
 
 
 def submit_reading(*, user, account_number: str, meter_id: int, value: object, zone: str = "total",
