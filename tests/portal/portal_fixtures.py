@@ -1,6 +1,9 @@
-"""Fixtures of the portal tests (imported by tests/portal/conftest.py and the browser journey): a small generated region with two months (the first closed, the second posted) and one account's
-document issued: the state a subscriber finds in the personal account. Plus a local SMTP server
-(aiosmtpd on 127.0.0.1) that keeps the letters Django sends."""
+"""Fixtures of the portal tests: a small generated region with two months (the first closed, the
+second posted) and one account's document issued, the state a subscriber finds in the personal
+account; and a local SMTP server (aiosmtpd on 127.0.0.1) that keeps the letters Django sends.
+
+A plain module, imported by the portal tests and the browser journey: as a conftest.py it would
+shadow tests/documents/conftest.py for that directory's ``from conftest import make_region``."""
 
 from __future__ import annotations
 

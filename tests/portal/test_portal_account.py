@@ -4,6 +4,7 @@ readings in the window with the operator's checks, payment through the test gate
 from datetime import date
 from decimal import Decimal
 
+import portal_fixtures
 import pytest
 from django.db.models import Sum
 from django.utils import timezone
@@ -17,6 +18,9 @@ from raschet.portal import paying, readings, services, statement
 from raschet.portal.gateway import GATEWAYS
 from raschet.portal.models import AccountLink, GatewayPaymentState, SubmissionWindow
 
+# the shared fixtures come from a plain module: a conftest.py here would shadow
+# tests/documents/conftest.py for its `from conftest import make_region`
+region = portal_fixtures.region
 pytestmark = pytest.mark.django_db
 
 
@@ -43,7 +47,7 @@ def test_charges_of_the_month_say_why(region, subscriber):
     rows = statement.charges(user=subscriber, account_number=region.mine.number, period=region.period)
     assert rows and all(row.why for row in rows if row.kind == "начисление")
     posted = Entry.objects.filter(account=region.mine, period=str(region.period),
-                                  kind__in=["charge", "recalc", "penalty"]).aggregate(s=Sum("amount"))["s"]
+                                  kind__in=["charge", "recalc", "penalty", "correction"]).aggregate(s=Sum("amount"))["s"]
     assert sum(row.amount for row in rows) == posted
 
 

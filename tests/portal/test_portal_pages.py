@@ -4,6 +4,7 @@ Django's password reset with the portal's Russian letter, and the gateway's call
 import re
 from decimal import Decimal
 
+import portal_fixtures
 import pytest
 from django.utils import timezone
 
@@ -11,6 +12,9 @@ from raschet.documents.signup import signup_code
 from raschet.portal.gateway import GATEWAYS
 from raschet.portal.models import AccountLink, GatewayPayment
 
+# the shared fixtures come from a plain module: a conftest.py here would shadow
+# tests/documents/conftest.py for its `from conftest import make_region`
+region = portal_fixtures.region
 pytestmark = pytest.mark.django_db
 PASSWORD = "Сложный-пароль-2026"
 

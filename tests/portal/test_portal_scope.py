@@ -1,6 +1,7 @@
 """A subscriber can never see another account: every page and file of an account not linked (or
 linked but unconfirmed) is a 404, whatever is put in the URL or the form."""
 
+import portal_fixtures
 import pytest
 from django.utils import timezone
 
@@ -9,6 +10,9 @@ from raschet.documents.services import issue_account
 from raschet.metering.models import Meter, Reading
 from raschet.portal.models import AccountLink, GatewayPayment
 
+# the shared fixtures come from a plain module: a conftest.py here would shadow
+# tests/documents/conftest.py for its `from conftest import make_region`
+region = portal_fixtures.region
 pytestmark = pytest.mark.django_db
 
 

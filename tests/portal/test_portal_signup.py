@@ -1,6 +1,7 @@
 """Sign-up by account number and the printed code, the e-mail confirmation through a real SMTP
 server, several accounts per person, and the refusals (wrong code, unknown account, reused address)."""
 
+import portal_fixtures
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -12,6 +13,11 @@ from raschet.portal.models import AccountLink
 
 PASSWORD = "Сложный-пароль-2026"
 
+
+# the shared fixtures come from a plain module: a conftest.py here would shadow
+# tests/documents/conftest.py for its `from conftest import make_region`
+region = portal_fixtures.region
+smtp_server = portal_fixtures.smtp_server
 pytestmark = pytest.mark.django_db
 
 

@@ -43,22 +43,21 @@ class Summary:
         return max(self.balance, ZERO)
 
 
-def _kopecks(sql: str, params: list) -> dict:
+def _owed(account_id: int) -> list[Decimal]:
+    """What the account owes per (accrual period, service, supplier), in exact kopecks."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {key: Decimal(value).scaleb(-2) for key, value in cursor.fetchall()}
+        cursor.execute(f"""SELECT SUM({units("amount")}) FROM billing_entry WHERE account_id = %s
+                           AND service_id IS NOT NULL GROUP BY ref_period, service_id, supplier_id""", [account_id])
+        return [Decimal(kopecks).scaleb(-2) for (kopecks,) in cursor.fetchall()]
 
 
 def summary(*, user, account_number: str) -> Summary:
     account = linked_account(user, account_number)
-    by_debt = _kopecks(f"""SELECT ref_period || '|' || service_id || '|' || supplier_id, SUM({units("amount")})
-                          FROM billing_entry WHERE account_id = %s AND service_id IS NOT NULL
-                          GROUP BY ref_period, service_id, supplier_id""", [account.pk])
-    debt = sum((amount for amount in by_debt.values() if amount > 0), ZERO)
+    owed = _owed(account.pk)
+    debt = sum((amount for amount in owed if amount > 0), ZERO)
     advance = sum((amount for _, amount, _ in ledger.advances([account.pk]).get(account.pk, [])), ZERO)
-    balance = sum(by_debt.values(), ZERO) - advance
     return Summary(account.number, f"{account.premises.building.address}, кв. {account.premises.number}",
-                   account.payer, balance, debt, advance)
+                   account.payer, sum(owed, ZERO) - advance, debt, advance)
 
 
 def charged_periods(*, user, account_number: str) -> list[Period]:
@@ -99,7 +98,8 @@ class ServiceChange:
 
 def _rows(account_id: int, period: Period) -> list[ChargeRow]:
     entries = (Entry.objects.filter(account_id=account_id, period=str(period),
-                                    kind__in=[LineKind.CHARGE, LineKind.RECALC, LineKind.PENALTY])
+                                    kind__in=[LineKind.CHARGE, LineKind.RECALC, LineKind.PENALTY,
+                                              LineKind.CORRECTION])
                .select_related("service", "supplier", "line").order_by("service__name", "ref_period", "id"))
     return [ChargeRow(e.service.name if e.service else "—", e.supplier.name if e.supplier else "",
                       e.get_kind_display(), e.ref_period, e.volume, e.amount,
