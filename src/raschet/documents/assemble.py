@@ -31,6 +31,7 @@ from raschet.documents.content import (
     ServiceLine,
 )
 from raschet.documents.qr import PayeeProblem, payment_payload
+from raschet.documents.signup import signup_code
 from raschet.domain.errors import Problem, problem
 from raschet.domain.periods import Period
 
@@ -119,7 +120,8 @@ class Assembler:
             unassigned_advance=sum((m.amount for m in moves if m.supplier_id is None), ZERO),
             payments_taken_until=period.end - timedelta(days=1), last_payment_date=data.paid_on.get(account_id),
             ledger_balance=data.balances.get(account_id, ZERO), due_date=due_date(period),
-            qr_mode=self.setup.qr_mode, centre=self.setup.centre, notes=(self.setup.note,) if self.setup.note else ())
+            qr_mode=self.setup.qr_mode, centre=self.setup.centre, notes=(self.setup.note,) if self.setup.note else (),
+            signup_code=signup_code(facts.number))
         return self._with_codes(document)
 
     def _instalments(self, part: sources.InstalmentPart | None) -> tuple[Instalment, ...]:

@@ -199,6 +199,7 @@ class PaymentDocumentContent:
     centre_qr_payload: str = ""
     notes: tuple[str, ...] = field(default=())
     version: int = 1
+    signup_code: str = ""  # the personal account's sign-up code (documents.signup), not a figure
 
     @property
     def total(self) -> Decimal:
@@ -210,9 +211,9 @@ class PaymentDocumentContent:
 
     def figures(self) -> dict:
         """Every field as plain data (dates and periods as text, money as text): what the document's
-        identity hash is taken over, the issue's number, date and version left out."""
+        identity hash is taken over, the issue's number, date, version and sign-up code left out."""
         data = _plain(self)
-        for key in ("number", "issued_on", "version"):
+        for key in ("number", "issued_on", "version", "signup_code"):
             data.pop(key)
         return data
 

@@ -112,6 +112,8 @@ def _section_1(pages: Pages, d: PaymentDocumentContent) -> None:
     c, y, p, e = pages.canvas, pages.y + 3, d.payer, d.executor
     c.text(10, y, "Лицевой счёт", "R", 7)
     c.text(32, y, p.account_number, "B", 10)
+    if d.signup_code:
+        c.fitted(100, y, f"Код для личного кабинета: {d.signup_code}", 44, "R", 6.5, "right")
     c.fitted(10, y + 4, f"Плательщик: {p.name}", 90, "B", 7.5)
     c.lines(10, y + 7.5, _wrapped(c, f"Адрес: {p.address}", 90, 2), 90, "R", 7)
     area = f"Общая площадь: {t.number(p.total_area, 2)} м²" if p.total_area is not None else "Площадь: —"

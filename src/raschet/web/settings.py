@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "raschet.documents",
     "raschet.claims",
     "raschet.controller",
+    "raschet.portal",
     "raschet.web",
 ]
 
@@ -174,3 +175,9 @@ EMAIL_HOST_PASSWORD = os.environ.get("RASCHET_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("RASCHET_EMAIL_TLS", "0") == "1"
 EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = os.environ.get("RASCHET_EMAIL_FROM", "documents@raschet.invalid")
+
+# The personal account (/lk/): the key of the sign-up codes printed on documents (default: derived
+# from SECRET_KEY; set it once and keep it, a new key changes every printed code) and the payment
+# gateway ("test" pays without money and is the default only in debug; empty turns payment off).
+RASCHET_SIGNUP_KEY = os.environ.get("RASCHET_SIGNUP_KEY", "")
+RASCHET_PAYMENT_GATEWAY = os.environ.get("RASCHET_PAYMENT_GATEWAY", "test" if DEBUG else "")

@@ -18,4 +18,5 @@ urlpatterns = [
     path("cash/", payment_views.cash_desk, name="cash_desk"),
     path("api/v1/", api.urls),
     path("controller/", include("raschet.controller.urls")),
+    path("lk/", include("raschet.portal.urls")),
 ]
