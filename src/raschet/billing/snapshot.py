@@ -237,18 +237,55 @@ if set(READERS) != set(INPUTS):  # every declared input is read, and nothing els
 
 
 def _readings(scope: Scope) -> pl.DataFrame:
-    """The readings of the buildings' meters. For a unit of a few hundred buildings on PostgreSQL the
-    meters' ids go to the readings' index as one array: as a join the planner hashes the meters and
-    scans every reading of the region (61 M rows at 1.5 M accounts, once per unit)."""
+    """The readings of the buildings' meters that the month needs (:func:`_needed`). For a unit of a
+    few hundred buildings on PostgreSQL the meters' ids go to the readings' index as one array: as a
+    join the planner hashes the meters and scans every reading of the region (once per unit)."""
     building_ids, lookup = scope.building_ids, scope.lookup
     where_m, p_m = _in("m.building_id", building_ids)
     frame = partial(_frame, small=scope.small)
     columns = f"r.meter_id, {_text('r.date')}, r.zone, {_text('r.value')}"
-    if building_ids is not None and not lookup and connection.vendor == "postgresql":
-        return frame("readings", f"""SELECT {columns} FROM metering_reading r WHERE r.meter_id = ANY(ARRAY(
-                                     SELECT m.id FROM metering_meter m WHERE 1 = 1{where_m}))""", p_m)
-    return frame("readings", f"""SELECT {columns}
-        FROM {_join('metering_reading r', 'meter_id', 'metering_meter m', lookup)} WHERE 1 = 1{where_m}""", p_m)
+    array = building_ids is not None and not lookup and connection.vendor == "postgresql"
+    needed, p_n, cut, p_c = _needed(scope, array)
+    if array:
+        return frame("readings", f"""{needed}SELECT {columns} FROM metering_reading r{cut[0]}
+                     WHERE r.meter_id = ANY(ARRAY(SELECT m.id FROM metering_meter m WHERE 1 = 1{where_m})){cut[1]}""",
+                     [*p_n, *p_m, *p_c])
+    return frame("readings", f"""{needed}SELECT {columns}
+        FROM {_join('metering_reading r', 'meter_id', 'metering_meter m', lookup)}{cut[0]}
+        WHERE 1 = 1{where_m}{cut[1]}""", [*p_n, *p_m, *p_c])
+
+
+AVERAGE_MONTHS = 6  # the average looks back at most 6 months before the last reading (ПП 354 п. 59)
+
+
+def _needed(scope: Scope, array: bool) -> tuple[str, list, tuple[str, str], list]:
+    """A ``WITH`` clause of the earliest reading date each individual register needs for the period
+    (the month of its last usable reading before the period, less the months an average looks
+    back), the join and condition that keep only those readings, and their parameters. Older
+    readings change nothing: the last reading before the period is the base, the average is taken
+    over the 6th to 3rd months before it, and a late reading's gap starts at it. Building meters
+    keep their whole history (the annual heating correction reads the year before); nothing dated
+    after the period is read. No period: every reading."""
+    period = scope.period
+    if period is None:
+        return "", [], ("", ""), []
+    if connection.vendor == "postgresql":
+        month = f"CAST(date_trunc('month', MAX(p.date)) - interval '{AVERAGE_MONTHS} months' AS date)"
+    else:
+        month = f"date(MAX(p.date), 'start of month', '-{AVERAGE_MONTHS} months')"
+    where, params = _in("pm.building_id", scope.building_ids)
+    if array:  # through the readings' index by meter, not a scan of the region's readings
+        where = f" AND p.meter_id = ANY(ARRAY(SELECT pm.id FROM metering_meter pm WHERE 1 = 1{where}))"
+    start = period.start.isoformat()
+    with_clause = f"""WITH needed AS (SELECT p.meter_id, p.zone, {month} AS since
+        FROM metering_reading p JOIN metering_meter pm ON pm.id = p.meter_id
+        WHERE 1 = 1{where} AND p.date < %s AND pm.scope = 'premises'
+          AND (pm.installed IS NULL OR p.date >= pm.installed) AND (pm.removed IS NULL OR p.date <= pm.removed)
+          AND (pm.verification_due IS NULL OR p.date < pm.verification_due)
+        GROUP BY p.meter_id, p.zone) """
+    cut = (" LEFT JOIN needed n ON n.meter_id = r.meter_id AND n.zone = r.zone",
+           " AND r.date < %s AND (n.since IS NULL OR r.date >= n.since OR r.date >= %s)")
+    return with_clause, [*params, start], cut, [period.end.isoformat(), start]
 
 
 def parameters_frame() -> pl.DataFrame:
