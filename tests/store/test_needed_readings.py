@@ -19,7 +19,7 @@ def region():
     load_region(RegionSpec(accounts=200, seed=3, last_period=LAST, months=12), show_progress=False)
 
 
-def _whole_history(scope, array):
+def _whole_history(scope):
     return "", [], ("", ""), []
 
 

@@ -245,7 +245,7 @@ def _readings(scope: Scope) -> pl.DataFrame:
     frame = partial(_frame, small=scope.small)
     columns = f"r.meter_id, {_text('r.date')}, r.zone, {_text('r.value')}"
     array = building_ids is not None and not lookup and connection.vendor == "postgresql"
-    needed, p_n, cut, p_c = _needed(scope, array)
+    needed, p_n, cut, p_c = _needed(scope)
     if array:
         return frame("readings", f"""{needed}SELECT {columns} FROM metering_reading r{cut[0]}
                      WHERE r.meter_id = ANY(ARRAY(SELECT m.id FROM metering_meter m WHERE 1 = 1{where_m})){cut[1]}""",
@@ -258,7 +258,7 @@ def _readings(scope: Scope) -> pl.DataFrame:
 AVERAGE_MONTHS = 6  # the average looks back at most 6 months before the last reading (ПП 354 п. 59)
 
 
-def _needed(scope: Scope, array: bool) -> tuple[str, list, tuple[str, str], list]:
+def _needed(scope: Scope) -> tuple[str, list, tuple[str, str], list]:
     """A ``WITH`` clause of the earliest reading date each individual register needs for the period
     (the month of its last usable reading before the period, less the months an average looks
     back), the join and condition that keep only those readings, and their parameters. Older
@@ -274,7 +274,9 @@ def _needed(scope: Scope, array: bool) -> tuple[str, list, tuple[str, str], list
     else:
         month = f"date(MAX(p.date), 'start of month', '-{AVERAGE_MONTHS} months')"
     where, params = _in("pm.building_id", scope.building_ids)
-    if array:  # through the readings' index by meter, not a scan of the region's readings
+    if connection.vendor == "postgresql" and scope.building_ids is not None:
+        # through the readings' index by meter (also for a one-account preview): as a join the
+        # planner hashes the meters and scans every reading of the region
         where = f" AND p.meter_id = ANY(ARRAY(SELECT pm.id FROM metering_meter pm WHERE 1 = 1{where}))"
     start = period.start.isoformat()
     with_clause = f"""WITH needed AS (SELECT p.meter_id, p.zone, {month} AS since
