@@ -5,6 +5,7 @@ from __future__ import annotations
 HTTP_STATUS = {
     "forbidden": 403,
     "unauthenticated": 401,
+    "rate_limited": 429,
     "internal_error": 500,
     "unknown_reference": 404,
     "duplicate": 409,
