@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "raschet.documents",
     "raschet.claims",
     "raschet.api",
+    "raschet.portal",
     "raschet.web",
 ]
 
