@@ -1,7 +1,8 @@
-"""A small generated region for the API tests, loaded once per module: two months (the first closed
+"""A small generated region for the API tests, loaded once: two months (the first closed
 and paid through a bank registry, the second posted), a payment document of two accounts, and the
 callers — an operator, a cashier, two subscribers each linked to one account, a user whose link is
-not confirmed, and their tokens."""
+not confirmed, and their tokens. Built once for the package (emptied after it); each test runs in a
+transaction rolled back after it."""
 
 from __future__ import annotations
 
@@ -79,7 +80,7 @@ def build_world() -> World:
     return world
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def world(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         built = build_world()

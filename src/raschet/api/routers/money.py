@@ -60,6 +60,12 @@ def latest_period() -> Period | None:
     return Period.parse(found) if found else None
 
 
+def first_period() -> Period | None:
+    """The first period the installation keeps (none before it has a ledger)."""
+    found = BillingPeriod.objects.order_by("period").values_list("period", flat=True).first()
+    return Period.parse(found) if found else None
+
+
 class ChargeLineOut(Schema):
     service: str
     service_name: str
@@ -159,9 +165,9 @@ def balance_row(account_id: int, period: Period) -> BalanceRowOut:
 @router.get("/accounts/{number}/balances", response=answers(s200=BalancesOut),
             summary="Сальдо по периодам: на начало, начислено, перерасчёт, оплачено, пени, на конец",
             description=f"По умолчанию — {DEFAULT_PERIODS} периодов по последний проведённый; не больше "
-                        f"{MAX_PERIODS} за раз.")
+                        f"{MAX_PERIODS} за раз; периоды до открытия счёта и до первого периода учёта не показываются.")
 def list_balances(request, number: str, query: Query[BalancesQuery]):
     account = account_for(request, number)
-    opened = Period.of(account.opened)
-    periods = [p for p in _range(query) if p >= opened]
+    since = max(Period.of(account.opened), first_period() or Period.of(account.opened))
+    periods = [p for p in _range(query) if p >= since]
     return BalancesOut(account=account.number, periods=[balance_row(account.pk, p) for p in periods])
