@@ -7,7 +7,7 @@ posted month. The bench adds one user holding ``housing.view_account`` (``api-be
 per client — the rows it writes, removed again at the end; nothing else is written. It starts
 gunicorn (``--workers`` processes × ``--threads`` threads) on 127.0.0.1, and ``--clients`` threads
 each send, over their own keep-alive connection with their own token, requests for random accounts
-in turn: ``GET /accounts/N/balances`` (the default twelve periods, clipped to the months the ledger
+in turn (at once, or after a random pause of mean ``--think`` ms, as people at screens do): ``GET /accounts/N/balances`` (the default twelve periods, clipped to the months the ledger
 holds) and ``GET /accounts/N/charges`` (the lines of the latest posted month with their explanation).
 
 Printed per endpoint: requests, errors, p50 / p95 / p99 / max in ms and requests per second; the
@@ -102,9 +102,10 @@ def start_server(url: str, port: int, workers: int, threads: int) -> subprocess.
 class Client(threading.Thread):
     """One client: its own connection and token, endpoints in turn, random accounts."""
 
-    def __init__(self, port: int, token: str, numbers: list[str], seed: int, until: float, warm: float):
+    def __init__(self, port: int, token: str, numbers: list[str], seed: int, until: float, warm: float,
+                 think: float = 0.0):
         super().__init__(daemon=True)
-        self.port, self.token, self.numbers = port, token, numbers
+        self.port, self.token, self.numbers, self.think = port, token, numbers, think
         self.random, self.until, self.warm = random.Random(seed), until, warm
         self.times: dict[str, list[float]] = {name: [] for name in ENDPOINTS}
         self.errors: dict[str, int] = dict.fromkeys(ENDPOINTS, 0)
@@ -130,6 +131,8 @@ class Client(threading.Thread):
             if started >= self.warm:
                 self.times[name].append((time.monotonic() - started) * 1000)
                 self.errors[name] += not ok
+            if self.think:
+                time.sleep(self.random.expovariate(1 / self.think))
         connection.close()
 
 
@@ -161,6 +164,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--accounts", type=int, default=5000, help="random accounts to ask for")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean pause of a client between its requests, ms (0: each asks again at once)")
     args = parser.parse_args()
     _django(args.database)
     tokens, numbers, period = prepare(args.clients, args.accounts)
@@ -168,11 +173,12 @@ def main() -> None:
     server = start_server(args.database, port, args.workers, args.threads)
     try:
         print(f"{args.database.rsplit('/', 1)[-1]}: {len(numbers)} random accounts, charges of {period}; "
-              f"gunicorn {args.workers}×{args.threads} threads, {args.clients} clients, {args.seconds:.0f} s "
+              f"gunicorn {args.workers}×{args.threads} threads, {args.clients} clients (think {args.think:.0f} ms), "
+              f"{args.seconds:.0f} s "
               f"after {args.warmup:.0f} s warm-up; load average {os.getloadavg()[0]:.1f}")
         start = time.monotonic()
-        clients = [Client(port, tokens[i], numbers, i, start + args.warmup + args.seconds, start + args.warmup)
-                   for i in range(args.clients)]
+        clients = [Client(port, tokens[i], numbers, i, start + args.warmup + args.seconds, start + args.warmup,
+                          args.think / 1000) for i in range(args.clients)]
         for client in clients:
             client.start()
         for client in clients:

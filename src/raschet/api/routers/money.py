@@ -53,17 +53,13 @@ def _period(text: str | None, subject: str) -> Period | None:
         raise ProblemsError([problem("invalid_period", subject, value=text[:20])]) from error
 
 
-def latest_period() -> Period | None:
-    """The latest period that has been posted (its charges are in the ledger)."""
-    found = (BillingPeriod.objects.filter(state__in=("posted", "closed")).order_by("-period")
-             .values_list("period", flat=True).first())
-    return Period.parse(found) if found else None
-
-
-def first_period() -> Period | None:
-    """The first period the installation keeps (none before it has a ledger)."""
-    found = BillingPeriod.objects.order_by("period").values_list("period", flat=True).first()
-    return Period.parse(found) if found else None
+def kept_periods() -> tuple[Period | None, Period | None]:
+    """The first period the installation keeps (none before it has a ledger) and the latest posted one
+    (its charges are in the ledger) — one read of the few period rows."""
+    rows = list(BillingPeriod.objects.values_list("period", "state"))
+    posted = [period for period, state in rows if state in ("posted", "closed")]
+    return (Period.parse(min(p for p, _ in rows)) if rows else None,
+            Period.parse(max(posted)) if posted else None)
 
 
 class ChargeLineOut(Schema):
@@ -108,7 +104,7 @@ def line_out(line: ChargeLine) -> ChargeLineOut:
             summary="Начисления периода по строкам, с объяснением каждой суммы")
 def list_charges(request, number: str, query: Query[ChargesQuery]):
     account = account_for(request, number)
-    period = _period(query.period, "query.period") or latest_period()
+    period = _period(query.period, "query.period") or kept_periods()[1]
     lines = []
     if period is not None:
         lines = list(ChargeLine.objects.filter(account=account, period=str(period), run__status=RunStatus.POSTED,
@@ -139,8 +135,10 @@ class BalancesQuery(Schema):
                              description="по период ГГГГ-ММ; по умолчанию последний проведённый")
 
 
-def _range(query: BalancesQuery) -> list[Period]:
-    last = _period(query.last, "query.to") or latest_period()
+def _range(query: BalancesQuery, account) -> list[Period]:
+    """The periods asked for, without those before the account was opened or the first kept period."""
+    kept, latest = kept_periods()
+    last = _period(query.last, "query.to") or latest
     if last is None:
         return []
     first = _period(query.first, "query.from") or last - (DEFAULT_PERIODS - 1)
@@ -148,7 +146,7 @@ def _range(query: BalancesQuery) -> list[Period]:
         raise ProblemsError([problem("invalid_value", "query.from", value=str(first), field="from",
                                      reason=f"период «с» не позже периода «по» {last}, не больше {MAX_PERIODS} "
                                             "периодов за раз")])
-    return Period.between(first, last)
+    return [p for p in Period.between(first, last) if p >= max(Period.of(account.opened), kept or first)]
 
 
 def balance_row(account_id: int, period: Period) -> BalanceRowOut:
@@ -168,6 +166,4 @@ def balance_row(account_id: int, period: Period) -> BalanceRowOut:
                         f"{MAX_PERIODS} за раз; периоды до открытия счёта и до первого периода учёта не показываются.")
 def list_balances(request, number: str, query: Query[BalancesQuery]):
     account = account_for(request, number)
-    since = max(Period.of(account.opened), first_period() or Period.of(account.opened))
-    periods = [p for p in _range(query) if p >= since]
-    return BalancesOut(account=account.number, periods=[balance_row(account.pk, p) for p in periods])
+    return BalancesOut(account=account.number, periods=[balance_row(account.pk, p) for p in _range(query, account)])
