@@ -107,7 +107,7 @@ def test_session_needs_csrf_to_change_anything(world):
     meter = _meter(world.mine)
     body = {"meter": meter, "date": "2026-11-26", "value": "1", "source": "portal"}
     refused = browser.post(f"/api/v1/accounts/{world.mine}/readings", body, content_type="application/json")
-    assert refused.status_code == 403 and refused.json()["errors"][0]["code"]
+    assert refused.status_code == 403 and refused.json()["errors"][0]["subject"] == "header.X-CSRFToken"
     page = browser.get("/admin/login/")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
     again = browser.post(f"/api/v1/accounts/{world.mine}/readings", body, content_type="application/json",

@@ -30,6 +30,8 @@ API_DESCRIPTION = (
     "Токен пользователя — в заголовке «Authorization: Bearer …» (raschet api token create --user ЛОГИН); "
     "права — роли пользователя; абонент видит только свои лицевые счета. Ключ интеграции — в X-Api-Key. "
     "Ошибки: {\"errors\": [{\"code\", \"message\", \"subject\"}]}.")
+CSRF_REASON = ("запрос по сессии браузера без CSRF-токена: передайте значение cookie csrftoken в заголовке "
+               "X-CSRFToken (или используйте токен API)")
 MAX_DEPTH = 32
 MAX_BODY = 1_000_000
 log = logging.getLogger("raschet.api")
@@ -107,6 +109,8 @@ def unauthenticated(request, error: AuthenticationError):
 def http_error(request, error: HttpError):
     if isinstance(error.__cause__, ProblemsError):  # the body parser's refusal, wrapped by ninja
         return _answer(request, error.__cause__.problems)
+    if error.status_code == 403 and "CSRF" in str(error):  # a session request without the page's CSRF token
+        return _answer(request, [problem("invalid_structure", "header.X-CSRFToken", reason=CSRF_REASON)], status=403)
     return _answer(request, [problem("invalid_structure", request.path, reason=str(error))], status=error.status_code)
 
 
