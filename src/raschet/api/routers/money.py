@@ -13,7 +13,7 @@ from raschet.api.auth import AUTH
 from raschet.api.errors import answers
 from raschet.api.pages import Page, PageQuery, page_of
 from raschet.api.scope import account_for
-from raschet.billing.models import BillingPeriod, ChargeLine, RunStatus
+from raschet.billing.models import BillingPeriod, CalcRun, ChargeLine, RunStatus
 from raschet.documents.sources import ledger_movements
 from raschet.domain.errors import ProblemsError, problem
 from raschet.domain.periods import Period
@@ -100,16 +100,22 @@ def line_out(line: ChargeLine) -> ChargeLineOut:
                          explanation=line.explained())
 
 
+def posted_lines(account_id: int, period: Period) -> list[ChargeLine]:
+    """The account's lines of the period from its posted runs. Read by account and the posted runs
+    picked here: a join with the runs lets PostgreSQL intersect the run index, the whole month's lines."""
+    posted = set(CalcRun.objects.filter(period=str(period), status=RunStatus.POSTED, simulate=False)
+                 .values_list("pk", flat=True))
+    lines = (ChargeLine.objects.filter(account_id=account_id, period=str(period)).select_related("service", "supplier")
+             .order_by("service__code", "date_from", "zone", "id"))
+    return [line for line in lines if line.run_id in posted]
+
+
 @router.get("/accounts/{number}/charges", response=answers(s200=ChargesOut),
             summary="Начисления периода по строкам, с объяснением каждой суммы")
 def list_charges(request, number: str, query: Query[ChargesQuery]):
     account = account_for(request, number)
     period = _period(query.period, "query.period") or kept_periods()[1]
-    lines = []
-    if period is not None:
-        lines = list(ChargeLine.objects.filter(account=account, period=str(period), run__status=RunStatus.POSTED,
-                                               run__simulate=False)
-                     .select_related("service", "supplier").order_by("service__code", "date_from", "zone", "id"))
+    lines = posted_lines(account.pk, period) if period is not None else []
     return ChargesOut(account=account.number, period=str(period) if period else None,
                       total=sum((line.amount for line in lines), Decimal("0.00")), lines=[line_out(x) for x in lines])
 
