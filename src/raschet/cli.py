@@ -33,6 +33,7 @@ PROJECT_COMMANDS = {
     "documents": "платёжные документы: issue --period П, render --account N --period П, send --period П",
     "penalties": "пени: accrue --period P; statement --account N --as-of D [--pdf F] [--xlsx F]",
     "claims": "должники: select --rule R [--open]; advance; documents --account N; check",
+    "api": "REST API: api token create --user ЛОГИН — токен пользователя; token list; token revoke",
     "runserver": "запустить веб-интерфейс",
     "migrate": "создать или обновить схему базы данных",
     "createsuperuser": "создать администратора",

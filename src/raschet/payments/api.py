@@ -1,9 +1,10 @@
 """The payments API (acquiring, mobile clients): record a payment, read an account's balance, parse a QR.
 
-Authentication: a logged-in session (the user needs the permission to take payments), or an
-``X-Api-Key`` header with one of the keys in ``RASCHET_API_KEYS``: comma-separated ``NAME:KEY``
-pairs (a bare ``KEY`` is named after its hash). The key's name is the client's identity, and so the
-agent of its payments: a client cannot choose a channel.
+Authentication (``raschet.api.auth``): a user's bearer token or signed-in session (the user needs
+the permission to take payments), or an ``X-Api-Key`` header with one of the keys in
+``RASCHET_API_KEYS``: comma-separated ``NAME:KEY`` pairs (a bare ``KEY`` is named after its hash).
+The key's name is the client's identity, and so the agent of its payments: a client cannot choose a
+channel. A balance is shown to whoever may view the account or take payments.
 
 Every payment carries an idempotency key — ``operation_id`` in the body and/or the
 ``Idempotency-Key`` header (equal if both are given). A repeat returns the first payment with the
@@ -13,9 +14,6 @@ other content is refused (409). Problems answer with the status of ``web.errors`
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import os
 from datetime import date
 from decimal import Decimal
 
@@ -24,46 +22,23 @@ from django.db.models import Sum
 from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Router, Schema, Status
-from ninja.security import APIKeyHeader, django_auth
 from pydantic import field_validator
 
-from raschet.access import ApiClient
+from raschet.access import TAKE_PAYMENT
+from raschet.api.auth import AUTH, ApiKey, actor_of, api_clients  # noqa: F401 (ApiKey, api_clients lived here)
+from raschet.api.errors import answers
+from raschet.api.scope import VIEW_ACCOUNT, account_for
 from raschet.billing.models import Entry
 from raschet.domain.bounds import DEFAULT_FUTURE_DAYS, PAYMENT_AMOUNT, TEXT_LENGTH, date_reason
 from raschet.domain.errors import ProblemsError, problem
 from raschet.domain.periods import Period
 from raschet.exchange import parse_payment_qr
-from raschet.housing.models import Account
 from raschet.payments.models import PaymentSource
 from raschet.payments.services import record_payment
 
 router = Router(tags=["Платежи"])
 
 
-class ApiKey(APIKeyHeader):
-    param_name = "X-Api-Key"
-
-    def authenticate(self, request, key):
-        if not key:
-            return None
-        # compared in constant time, so the answer's timing does not tell how much of a key was right
-        given = key.encode("utf-8", "replace")
-        found = [client for known, client in api_clients().items() if hmac.compare_digest(known.encode(), given)]
-        return found[0] if found else None
-
-
-def api_clients() -> dict[str, ApiClient]:
-    """``RASCHET_API_KEYS`` as key → client; a bare key is named ``key-`` + 8 hex of its SHA-256."""
-    clients = {}
-    for item in (part.strip() for part in os.environ.get("RASCHET_API_KEYS", "").split(",")):
-        if not item:
-            continue
-        name, _, key = item.rpartition(":")
-        clients[key] = ApiClient(name.strip() or f"key-{hashlib.sha256(key.encode()).hexdigest()[:8]}")
-    return clients
-
-
-AUTH = [ApiKey(), django_auth]
 
 
 class PaymentIn(Schema):
@@ -144,9 +119,9 @@ def _period(text: str | None) -> Period | None:
         raise ProblemsError([problem("invalid_period", "body.period", value=text)]) from error
 
 
-@router.post("/payments", response={201: PaymentOut}, auth=AUTH, summary="Принять оплату и распределить её")
+@router.post("/payments", response=answers(s201=PaymentOut), auth=AUTH, summary="Принять оплату и распределить её")
 def create_payment(request, body: PaymentIn, response: HttpResponse):
-    actor = request.auth if isinstance(request.auth, ApiClient) else request.user
+    actor = actor_of(request)
     payment = record_payment(account_number=body.account, paid_on=body.date, amount=body.amount,
                              named_period=_period(body.period), source=PaymentSource.API,
                              operation_id=_operation_id(request, body), actor=actor)
@@ -161,11 +136,9 @@ def create_payment(request, body: PaymentIn, response: HttpResponse):
                                   allocations=allocations))
 
 
-@router.get("/accounts/{number}/balance", response=BalanceOut, auth=AUTH, summary="Долг и аванс лицевого счёта")
+@router.get("/accounts/{number}/balance", response=answers(s200=BalanceOut), auth=AUTH, summary="Долг и аванс лицевого счёта")
 def account_balance(request, number: str):
-    account = Account.objects.filter(number=number).first()
-    if account is None:
-        raise ProblemsError([problem("unknown_reference", number, kind="лицевой счёт", value=number)])
+    account = account_for(request, number, VIEW_ACCOUNT, TAKE_PAYMENT)  # who takes payments may see the debt
     entries = Entry.objects.filter(account=account)
     debt = entries.filter(service__isnull=False).aggregate(s=Sum("amount"))["s"] or Decimal(0)
     advance = -(entries.filter(service__isnull=True).aggregate(s=Sum("amount"))["s"] or Decimal(0))
@@ -196,7 +169,7 @@ class QrOut(Schema):
     unknown: list[QrUnknownOut]
 
 
-@router.post("/qr/parse", response=QrOut, auth=AUTH, summary="Разобрать QR-код квитанции (ГОСТ Р 56042)",
+@router.post("/qr/parse", response=answers(s200=QrOut), auth=AUTH, summary="Разобрать QR-код квитанции (ГОСТ Р 56042)",
              description="Код читается терпимо: дефекты (неверный ключ счёта, неизвестные реквизиты, сумма не "
                          "в копейках) возвращаются в warnings, неизвестные реквизиты — в unknown.")
 def parse_qr(request, body: QrIn):

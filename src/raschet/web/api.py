@@ -12,10 +12,13 @@ from __future__ import annotations
 import logging
 import uuid
 
+from django.conf import settings
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.parser import Parser
 
+from raschet.api.routers import accounts, documents, money, readings
+from raschet.api.throttle import CallerRateThrottle
 from raschet.claims.api import router as claims_router
 from raschet.domain.errors import Problem, ProblemsError, problem
 from raschet.domain.jsonio import load_json
@@ -23,6 +26,12 @@ from raschet.exchange.qr import QrError
 from raschet.payments.api import router as payments_router
 from raschet.web.errors import status_of
 
+API_DESCRIPTION = (
+    "Токен пользователя — в заголовке «Authorization: Bearer …» (raschet api token create --user ЛОГИН); "
+    "права — роли пользователя; абонент видит только свои лицевые счета. Ключ интеграции — в X-Api-Key. "
+    "Ошибки: {\"errors\": [{\"code\", \"message\", \"subject\"}]}.")
+CSRF_REASON = ("запрос по сессии браузера без CSRF-токена: передайте значение cookie csrftoken в заголовке "
+               "X-CSRFToken (или используйте токен API)")
 MAX_DEPTH = 32
 MAX_BODY = 1_000_000
 log = logging.getLogger("raschet.api")
@@ -40,9 +49,10 @@ class DecimalParser(Parser):
         return parse_json(request.body)
 
 
-api = NinjaAPI(title="Расчёт API", version="1", urls_namespace="api", parser=DecimalParser())
-api.add_router("/", payments_router)
-api.add_router("/", claims_router)
+api = NinjaAPI(title="Расчёт API", version="1", urls_namespace="api", parser=DecimalParser(),
+               throttle=[CallerRateThrottle()], description=API_DESCRIPTION)
+for router in (accounts.router, readings.router, money.router, documents.router, payments_router, claims_router):
+    api.add_router("/", router)
 api.add_router("/", "raschet.controller.api.router")
 
 
@@ -63,8 +73,11 @@ def bad_qr(request, error: QrError):
 
 
 def _validation_problem(item: dict) -> Problem:
-    location = [str(part) for part in item.get("loc", ()) if part not in ("body", "payload")]
-    subject = "body." + ".".join(location) if location else "body"
+    places = ("body", "payload", "query", "path", "header")
+    loc = [str(part) for part in item.get("loc", ())]
+    where = loc[0] if loc and loc[0] in places[2:] else "body"
+    location = [part for part in loc if part not in places]
+    subject = f"{where}." + ".".join(location) if location else where
     field = location[-1] if location else "body"
     kind = str(item.get("type", ""))
     if kind == "missing":
@@ -78,7 +91,14 @@ def _validation_problem(item: dict) -> Problem:
 
 @api.exception_handler(ValidationError)
 def invalid(request, error: ValidationError):
-    return _answer(request, [_validation_problem(item) for item in error.errors])
+    return _answer(request, [_validation_problem(item) for item in error.errors], status=422)
+
+
+@api.exception_handler(Throttled)
+def throttled(request, error: Throttled):
+    seconds = max(1, round(error.wait or 1))
+    rate = getattr(settings, "RASCHET_API_RATE", "")
+    return _answer(request, [problem("rate_limited", request.path, rate=rate, seconds=seconds)], status=429)
 
 
 @api.exception_handler(AuthenticationError)
@@ -90,6 +110,8 @@ def unauthenticated(request, error: AuthenticationError):
 def http_error(request, error: HttpError):
     if isinstance(error.__cause__, ProblemsError):  # the body parser's refusal, wrapped by ninja
         return _answer(request, error.__cause__.problems)
+    if error.status_code == 403 and "CSRF" in str(error):  # a session request without the page's CSRF token
+        return _answer(request, [problem("invalid_structure", "header.X-CSRFToken", reason=CSRF_REASON)], status=403)
     return _answer(request, [problem("invalid_structure", request.path, reason=str(error))], status=error.status_code)
 
 

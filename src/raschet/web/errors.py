@@ -6,6 +6,7 @@ HTTP_STATUS = {
     "forbidden": 403,
     "foreign_route": 403,
     "unauthenticated": 401,
+    "rate_limited": 429,
     "internal_error": 500,
     "unknown_reference": 404,
     "duplicate": 409,

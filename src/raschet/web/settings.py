@@ -48,6 +48,8 @@ SECRET_KEY = os.environ.get("RASCHET_SECRET_KEY") or _installation_secret()
 DEBUG = _flag("RASCHET_DEBUG", False)
 ALLOWED_HOSTS = os.environ.get("RASCHET_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 RASCHET_FUTURE_DAYS = int(os.environ.get("RASCHET_FUTURE_DAYS", "3"))
+# requests per caller (token, key, session) of the REST API: N/s, N/m, N/h or N/d (raschet.api.throttle)
+RASCHET_API_RATE = os.environ.get("RASCHET_API_RATE", "600/m")
 
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
@@ -78,6 +80,7 @@ INSTALLED_APPS = [
     "raschet.documents",
     "raschet.claims",
     "raschet.controller",
+    "raschet.api",
     "raschet.portal",
     "raschet.web",
 ]
