@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
-from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 
 from raschet.api.models import ApiToken
@@ -82,11 +82,22 @@ def build_world() -> World:
 
 @pytest.fixture(scope="package")
 def world(django_db_setup, django_db_blocker):
+    """The region, built once for the package inside one transaction that is rolled back after it:
+    a flush would also wipe the rows the migrations seed (key rates, rules, roles) for the tests
+    that run after these in the same worker."""
     with django_db_blocker.unblock():
-        built = build_world()
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            built = build_world()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
     yield built
     with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
 
 
 @pytest.fixture(autouse=True)
