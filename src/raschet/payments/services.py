@@ -187,12 +187,13 @@ def _check_date(paid_on: date, source: str, today: date | None, subject: str) ->
 @transaction.atomic
 def record_payment(*, account_number: str, paid_on: date, amount: Decimal | str, source: str, operation_id: str,
                    named_period: Period | None = None, payer: str = "", fee: Decimal | str = "0", channel: str = "",
-                   actor=None, today: date | None = None) -> Payment:
+                   actor=None, today: date | None = None, shift=None, method: str = "") -> Payment:
     """One payment (cash desk, API, scenario): recorded and allocated at once.
 
     Its identity is its content (``raschet.payments.identity``): a repeat of the same payment returns
     the first one, marked ``repeated = True``, and takes nothing; an idempotency key (cash desk, API)
-    already used for another payment is refused. ``channel`` is only a label."""
+    already used for another payment is refused. ``channel`` is only a label; a cash desk payment
+    names its cashier's ``shift`` and ``method`` (cash, card)."""
     actor = require(actor, access.TAKE_PAYMENT)
     subject = operation_id or "платёж"
     amount = _checked_money(amount, bounds.PAYMENT_AMOUNT, "amount", subject)
