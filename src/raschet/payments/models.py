@@ -110,7 +110,8 @@ class Payment(models.Model):
     state = models.CharField("состояние", max_length=10, choices=PaymentState.choices)
     shift = models.ForeignKey(CashShift, models.PROTECT, null=True, blank=True, related_name="payments",
                               verbose_name="кассовая смена")
-    method = models.CharField("способ оплаты", max_length=8, choices=PaymentMethod.choices, null=True,
+    # NULL, not "": SQLite adds a nullable column in place, without rebuilding a table of millions of payments
+    method = models.CharField("способ оплаты", max_length=8, choices=PaymentMethod.choices, null=True,  # noqa: DJ001
                               blank=True, help_text="Для оплаты в кассе; у остальных платежей не указан.")
     moved_from = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="moved_to",
                                    verbose_name="перенесён с платежа")

@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "raschet.documents",
     "raschet.claims",
     "raschet.web",
+    "auditlog",  # the audit trail of the models that matter (raschet.backoffice.audit)
+    "raschet.backoffice",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +90,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "raschet.access.middleware.ActingUserMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",  # records the signed-in user on every audited change
+    "raschet.access.decorators.ForbiddenProblemMiddleware",  # a service's refusal → the Russian 403 page
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -136,6 +140,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # tasks in the calling process (tests, small installations without a worker).
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
                      if os.environ.get("RASCHET_TASKS") == "immediate" else "django_tasks_db.DatabaseBackend"}}
+
+# Sign-in with rate-limited attempts: 5 failures per user name and address, then a 15-minute wait.
+AUTHENTICATION_BACKENDS = ["raschet.access.signin.RateLimitedBackend"]
+AUDITLOG_DISABLE_REMOTE_ADDR = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

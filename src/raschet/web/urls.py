@@ -3,7 +3,6 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from raschet.payments import views as payment_views
 from raschet.web import views
 from raschet.web.api import api
 
@@ -15,6 +14,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("cash/", payment_views.cash_desk, name="cash_desk"),
+    path("cash/", include("raschet.payments.urls")),
+    path("office/", include("raschet.backoffice.urls")),
     path("api/v1/", api.urls),
 ]
