@@ -213,7 +213,7 @@ def record_payment(*, account_number: str, paid_on: date, amount: Decimal | str,
                 account=account, source=source, channel=(channel or agent)[:60], agent=agent, identity=identity,
                 operation_id=operation_id, paid_on=paid_on, amount=amount, fee=fee,
                 named_period=str(named_period or ""), account_text=account_number, payer=payer,
-                state=PaymentState.ALLOCATED)
+                state=PaymentState.ALLOCATED, shift=shift, method=method or None)
     except IntegrityError:
         existing = _repeat_of(identity, agent, operation_id, source)
         if existing is None:
