@@ -6,6 +6,7 @@ from django.urls import include, path
 from raschet.payments import views as payment_views
 from raschet.web import views
 from raschet.web.api import api
+from raschet.workplace.urls import auth_urlpatterns
 
 admin.site.site_header = "Расчёт — администрирование"
 admin.site.site_title = "Расчёт"
@@ -17,4 +18,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("cash/", payment_views.cash_desk, name="cash_desk"),
     path("api/v1/", api.urls),
+    path("", include("raschet.workplace.urls")),
+    *auth_urlpatterns,
 ]
