@@ -49,7 +49,8 @@ DEBUG = _flag("RASCHET_DEBUG", False)
 ALLOWED_HOSTS = os.environ.get("RASCHET_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 RASCHET_FUTURE_DAYS = int(os.environ.get("RASCHET_FUTURE_DAYS", "3"))
 
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
+# RASCHET_SECURE_COOKIES=0 only for plain HTTP on the loopback (the demo under its production server)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _flag("RASCHET_SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = _flag("RASCHET_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = 0 if DEBUG else int(os.environ.get("RASCHET_HSTS_SECONDS", str(365 * 24 * 3600)))
@@ -67,6 +68,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # Swagger UI from ninja's own static files: /api/v1/docs works offline
+    "django_htmx",
     "django_tasks",
     "django_tasks_db",
     "raschet.access",
@@ -78,17 +81,21 @@ INSTALLED_APPS = [
     "raschet.documents",
     "raschet.claims",
     "raschet.web",
+    "raschet.workplace",
     "auditlog",  # the audit trail of the models that matter (raschet.backoffice.audit)
     "raschet.backoffice",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "raschet.web.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "raschet.workplace.middleware.LoginRequiredMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "raschet.access.middleware.ActingUserMiddleware",
     "auditlog.middleware.AuditlogMiddleware",  # records the signed-in user on every audited change
     "raschet.access.decorators.ForbiddenProblemMiddleware",  # a service's refusal → the Russian 403 page
@@ -108,6 +115,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "raschet.workplace.context_processors.workplace",
             ],
         },
     },
@@ -169,8 +177,19 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise serves it (empty until `collectstatic`)
+# Compressed, content-hashed, cached for a year once `collectstatic` ran (raschet.workplace.storage).
+STORAGES = {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "raschet.workplace.storage.StaticStorage"}}
+WHITENOISE_USE_FINDERS = DEBUG  # in debug the files are served as they are in the source tree
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "login"
+# Reachable without signing in (path prefixes; raschet.workplace.middleware): everything else needs a
+# session, and the API under RASCHET_API_PREFIX authenticates each call itself (session or key).
+RASCHET_PUBLIC_PATHS = ["/" + STATIC_URL, "/health/"]
+RASCHET_API_PREFIX = "/api/v1/"
 
 # Mail (payment documents by e-mail): Django's SMTP backend on RASCHET_EMAIL_HOST:RASCHET_EMAIL_PORT.
 EMAIL_BACKEND = os.environ.get("RASCHET_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

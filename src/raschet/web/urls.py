@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from raschet.web import views
 from raschet.web.api import api
+from raschet.workplace.urls import auth_urlpatterns
 
 admin.site.site_header = "Расчёт — администрирование"
 admin.site.site_title = "Расчёт"
@@ -17,4 +18,6 @@ urlpatterns = [
     path("cash/", include("raschet.payments.urls")),
     path("office/", include("raschet.backoffice.urls")),
     path("api/v1/", api.urls),
+    path("", include("raschet.workplace.urls")),
+    *auth_urlpatterns,
 ]

@@ -119,7 +119,10 @@ class Command(ProjectCommand):
         login, password = DEMO_LOGIN
         if not user_model.objects.filter(username=login).exists():
             user_model.objects.create_superuser(login, "admin@example.invalid", password)
+        from raschet.workplace.server import collect_static, serve
+
+        collect_static()
         self.stdout.write(self.style.SUCCESS(
-            f"\nДемонстрация готова: http://{addr}/admin/\n  логин: {login}\n  пароль: {password}\n"))
+            f"\nДемонстрация готова: http://{addr}/\n  логин: {login}\n  пароль: {password}\n"))
         if not no_server:
-            call_command("runserver", addr, use_reloader=False)
+            serve(addr)  # Waitress, a production server, not runserver
