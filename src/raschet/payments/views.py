@@ -72,6 +72,8 @@ def _due(form: CashDeskForm) -> cash.AccountDue | None:
     try:
         return cash.account_due(number)
     except ProblemsError as error:
+        if any(p.code == "forbidden" for p in error.problems):
+            raise  # the 403 page (raschet.access.decorators)
         form.add_error("account", " ".join(p.message for p in error.problems))
         return None
 

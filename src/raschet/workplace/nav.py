@@ -24,7 +24,7 @@ NAV = [
     NavItem("Касса", "cash_desk", "access.take_payment"),
     NavItem("Платежи и реестры", "office:payments", "access.import_registry"),
     NavItem("Периоды и расчёт", "office:periods", "access.calculate_period"),
-    NavItem("Отчёты", "office:reports"),
+    NavItem("Отчёты", "office:reports", "access.view_reports"),
     NavItem("Должники", "office:debtors"),
     NavItem("Справочники", "admin:index", "staff"),
 ]
