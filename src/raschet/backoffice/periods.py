@@ -64,7 +64,8 @@ def overview(extra: Period | None = None) -> list[PeriodRow]:
 
 
 def next_period() -> Period:
-    """The period to work on: the first one not closed after the last closed one (this month if none)."""
+    """The period to work on: the one after the last closed one; before any is closed, the first one
+    calculated, else this month."""
     from django.utils import timezone
 
     closed = BillingPeriod.objects.filter(state=PeriodState.CLOSED).order_by("-period").values_list(

@@ -22,7 +22,12 @@ KIND_NAMES = {"calculate": "Расчёт", "post": "Проведение", "clos
 
 @permission_required(access.CALCULATE_PERIOD)
 def period_list(request):
+    """The periods; ``?period=ГГГГ-ММ`` chooses the one to work on (default: the next one to close)."""
     upcoming = periods.next_period()
+    try:
+        upcoming = Period.parse(request.GET["period"].strip()) if request.GET.get("period") else upcoming
+    except ValueError as error:
+        messages.error(request, f"Расчётный период: {error}")
     jobs = list(Job.objects.filter(kind__in=list(KIND_NAMES))[:10])
     for job in jobs:
         job.kind_name = KIND_NAMES[job.kind]
