@@ -71,7 +71,6 @@ def test_accountant_calculates_posts_and_closes_a_month_watching_progress(accoun
     page.goto("/office/periods/?period=2026-03")
     assert "не рассчитан" in page.inner_text("#period-2026-03 .refusal-close")  # why a close is refused, before
     screenshot("before")
-    page.fill("#id_period", "2026-03")
     page.click("#do-calculate")
     page.wait_for_selector("#job-progress[data-status=queued]")  # the page is up before the worker takes it
     assert "в очереди" in page.inner_text("#job-status")

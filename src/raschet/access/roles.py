@@ -59,9 +59,10 @@ def ensure_roles(apps=None) -> None:
 
 
 def after_migrate(sender, **kwargs) -> None:
-    """``post_migrate``: top up the groups once every app's permissions are created (sent last for the
-    last installed app)."""
+    """``post_migrate`` (also after a test database is flushed): top up the groups once every app's
+    permissions are created, i.e. when the signal comes for the last installed app with models."""
     from django.apps import apps
 
-    if sender is list(apps.get_app_configs())[-1]:
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if with_models and sender is with_models[-1]:  # the signal is sent only for apps with models
         ensure_roles()
