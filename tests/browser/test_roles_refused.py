@@ -18,7 +18,7 @@ REFUSED = {  # role → (a page it may not open, the right named on the 403 page
 }
 
 
-@pytest.mark.parametrize("role", list(REFUSED))
+@pytest.mark.parametrize("role", list(REFUSED), ids=["cashier", "operator", "accountant", "debt_officer", "controller"])
 def test_each_role_sees_a_russian_403_page_for_what_it_may_not_do(role, page, live_server, client, screenshot):
     user = get_user_model().objects.create_user("worker", first_name="Пётр", last_name="Работников")
     user.groups.add(Group.objects.get(name=role))
