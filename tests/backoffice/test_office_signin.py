@@ -53,3 +53,13 @@ def test_the_user_name_is_counted_case_insensitively():
     for name in ("Clerk", "CLERK", "clerk ", "clerk", "cLerk"):
         attempt("wrong", username=name)
     assert not attempt(PASSWORD).is_valid()
+
+
+def test_the_sign_in_page_says_in_russian_how_long_to_wait(client):
+    get_user_model().objects.create_user("clerk", password=PASSWORD)
+    for _ in range(signin.LIMIT):
+        page = client.post("/login/", {"username": "clerk", "password": "wrong"}).content.decode()
+        assert "Слишком много" not in page
+    page = client.post("/login/", {"username": "clerk", "password": PASSWORD})
+    assert page.status_code == 200 and "подождите 15 минут" in page.content.decode()
+    assert "_auth_user_id" not in client.session
