@@ -61,8 +61,6 @@ def registries(request):
             problems = error.problems
         except ValueError as error:
             form.add_error("file", str(error))
-        if summary is not None:
-            messages.success(request, summary.text())
     return render(request, "backoffice/registries.html",
                   {"form": form, "summary": summary, "problems": problems[:200], "more": max(0, len(problems) - 200),
                    "registries": PaymentRegistry.objects.select_related("imported_by")[:20],

@@ -58,7 +58,8 @@ def turnover(request):
     by = request.GET.get("by", "service")
     by = by if by in GROUPS else "service"
     rows = reports.turnover(first, last, by, actor=request.user)
-    title = f"Оборотно-сальдовая ведомость за {first}–{last} {GROUP_NAMES[by]}"
+    span = f"{first}" if first == last else f"{first}–{last}"
+    title = f"Оборотно-сальдовая ведомость за {span} {GROUP_NAMES[by]}"
     if request.GET.get("export") == "xlsx":
         return _xlsx(reports.turnover_xlsx(rows, title), f"osv-{first}-{last}-{by}.xlsx")
     chart = charts.bars([(r.name, [r.charged + r.recalculated, r.paid]) for r in rows[:15]],
