@@ -4,13 +4,14 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from raschet.workplace import views
+from raschet.workplace import card_views, views
 
 app_name = "workplace"
 
 urlpatterns = [
     path("search/", views.search, name="search"),
     path("health/", views.health, name="health"),
+    path("accounts/<str:number>/", card_views.card, name="card"),
 ]
 
 auth_urlpatterns = [
