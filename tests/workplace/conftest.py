@@ -1,5 +1,6 @@
 """Small address funds made through the ORM for the workplace's tests."""
 
+import hashlib
 from datetime import date
 from decimal import Decimal
 
@@ -15,7 +16,7 @@ def make_account():
     def make(address: str, flat: str, payer: str = "Иванов Иван Иванович", phone: str = "",
              number: str | None = None) -> Account:
         building, _ = Building.objects.get_or_create(address=address, defaults={
-            "code": f"b-{address}", "total_area": Decimal("1000")})
+            "code": "b-" + hashlib.md5(address.encode()).hexdigest()[:30], "total_area": Decimal("1000")})
         premises, _ = Premises.objects.get_or_create(building=building, number=flat)
         return Account.objects.create(number=number or f"77{next(counter):06d}", premises=premises, payer=payer,
                                       phone=phone, opened=date(2025, 1, 1))

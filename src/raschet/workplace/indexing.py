@@ -33,11 +33,12 @@ _MISSING = "AND NOT EXISTS (SELECT 1 FROM workplace_searchentry s WHERE s.accoun
 
 def _serials(account_ids: list[int], premises_ids: list[int]) -> tuple[dict, dict]:
     by_account, by_premises = defaultdict(list), defaultdict(list)
-    rows = Meter.objects.filter(account_id__in=account_ids).exclude(serial="").values_list("account_id", "serial")
+    rows = (Meter.objects.filter(account_id__in=account_ids).exclude(serial="").order_by("id")
+            .values_list("account_id", "serial"))
     for account_id, serial in rows:
         by_account[account_id].append(serial)
     shared = Meter.objects.filter(account__isnull=True, premises_id__in=premises_ids).exclude(serial="")
-    for premises_id, serial in shared.values_list("premises_id", "serial"):
+    for premises_id, serial in shared.order_by("id").values_list("premises_id", "serial"):
         by_premises[premises_id].append(serial)
     return by_account, by_premises
 
@@ -52,7 +53,12 @@ def _entries(rows: list[tuple]) -> list[SearchEntry]:
 def reindex(*, only_missing: bool = False, after_id: int = 0,
             progress: Callable[[int], None] | None = None) -> int:
     """(Re)build the entries of every account with an id above ``after_id`` (only of those without
-    one with ``only_missing``), chunk by chunk; returns how many were written."""
+    one with ``only_missing``), chunk by chunk; returns how many were written. On PostgreSQL the
+    texts are made in SQL (``pg_index``)."""
+    if connection.vendor == "postgresql":
+        from raschet.workplace import pg_index
+
+        return pg_index.reindex(only_missing=only_missing, after_id=after_id, progress=progress)
     written, last = 0, after_id
     while True:
         with connection.cursor() as cursor:
