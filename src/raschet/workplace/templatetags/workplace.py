@@ -32,3 +32,15 @@ def plural(count, forms: str):
 @register.filter
 def month(period):
     return words.month_name(period)
+
+
+@register.filter
+def get(mapping, key):
+    return (mapping or {}).get(key)
+
+
+@register.filter
+def zone_name(code):
+    from raschet.tariffs.models import Zone
+
+    return dict(Zone.choices).get(code, code)
