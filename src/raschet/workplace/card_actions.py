@@ -66,7 +66,7 @@ def reading(request, number: str, meter_id: int):
     on = _date(request.POST.get("on", ""))
     values = {zone: _plain(request.POST.get(f"value_{zone}", "")) for zone in meter.zone_list()}
     declared = request.POST.get("declared", "")
-    keep = {"entered": values, "declared": declared, "new_serial": request.POST.get("new_serial", "")}
+    keep = {"entered": values, "entered_on": on, "declared": declared, "new_serial": request.POST.get("new_serial", "")}
     if on is None or on > timezone.localdate():
         return _meter_block(request, account, meter, notice={"kind": "bad", "text": "Укажите дату показания: "
                             "не позже сегодняшнего дня, в формате ДД.ММ.ГГГГ."}, **keep)
@@ -77,6 +77,8 @@ def reading(request, number: str, meter_id: int):
         text = " ".join(p.message for p in error.problems)
         if implausible:
             text += " Если показание верное, нажмите «Подтвердить показание»."
+        elif any(p.code == "readings_backwards" for p in error.problems):
+            text += " Здесь же можно отметить: «счётчик перешёл через ноль» или «замена прибора»."
         return _meter_block(request, account, meter, notice={"kind": "warn" if implausible else "bad", "text": text},
                             confirm=implausible, **keep)
     saved = "Прибор заменён, начальное показание нового сохранено." if declared == "replacement" else \
