@@ -44,3 +44,11 @@ def zone_name(code):
     from raschet.tariffs.models import Zone
 
     return dict(Zone.choices).get(code, code)
+
+
+@register.filter
+def last_day(day):
+    """The last day of a half-open range ``[from, to)``: ``to`` minus one day."""
+    from datetime import timedelta
+
+    return day - timedelta(days=1) if day else day
