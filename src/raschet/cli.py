@@ -33,6 +33,7 @@ PROJECT_COMMANDS = {
     "documents": "платёжные документы: issue --period П, render --account N --period П, send --period П",
     "penalties": "пени: accrue --period P; statement --account N --as-of D [--pdf F] [--xlsx F]",
     "claims": "должники: select --rule R [--open]; advance; documents --account N; check",
+    "search": "поисковый индекс лицевых счетов: reindex [--missing]",
     "serve": "запустить веб-интерфейс под рабочим сервером (raschet serve [--addr 127.0.0.1:8000])",
     "runserver": "запустить веб-интерфейс для разработки",
     "migrate": "создать или обновить схему базы данных",

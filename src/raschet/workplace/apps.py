@@ -8,3 +8,8 @@ class WorkplaceConfig(AppConfig):
     label = "workplace"
     verbose_name = "Рабочее место оператора"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from raschet.workplace import indexing
+
+        indexing.connect()

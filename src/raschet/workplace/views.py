@@ -1,12 +1,17 @@
-"""The workplace's pages: sign-in, the health check and the search page (more views in card.py's callers)."""
+"""The workplace's pages: sign-in, the health check, the search box's answers (the card's views are
+in ``card_views``)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.views import LoginView
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+
+from raschet.housing.models import Account
+from raschet.workplace.search import find
+from raschet.workplace.standing import standings
 
 
 class SignInView(LoginView):
@@ -23,6 +28,24 @@ def health(request):
     return JsonResponse({"status": "ok"})
 
 
+def _rows(account_ids: list[int]) -> list[dict]:
+    accounts = Account.objects.filter(pk__in=account_ids).select_related("premises__building")
+    by_id = {account.pk: account for account in accounts}
+    money = standings(account_ids)
+    return [{"account": by_id[pk], "standing": money[pk]} for pk in account_ids if pk in by_id]
+
+
 def search(request):
-    query = request.GET.get("q", "").strip()
-    return render(request, "workplace/search.html", {"title": "Поиск лицевого счёта", "query": query, "results": []})
+    query = request.GET.get("q", "").strip()[:200]
+    context = {"title": "Поиск лицевого счёта", "query": query, "rows": [], "more": False}
+    if query:
+        exact = Account.objects.filter(number=query.replace(" ", "")).values_list("number", flat=True).first()
+        if exact:
+            return redirect("workplace:card", number=exact)
+        found = find(query)
+        chosen = found.account_ids if len(found.precise) != 1 else found.precise
+        if len(chosen) == 1:
+            number = Account.objects.filter(pk=chosen[0]).values_list("number", flat=True).first()
+            return redirect("workplace:card", number=number)
+        context.update(rows=_rows(found.account_ids), more=found.more, precise=set(found.precise))
+    return render(request, "workplace/search.html", context)

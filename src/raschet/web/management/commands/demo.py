@@ -113,6 +113,9 @@ class Command(ProjectCommand):
         figures = load_region(RegionSpec(accounts=accounts, seed=seed))
         self.stdout.write(f"Регион: {figures['accounts']} лицевых счетов, {figures['rows']} записей; "
                           f"генерация {figures['generate_s']:.1f} с, запись {figures['write_s']:.1f} с.")
+        from raschet.workplace.indexing import reindex
+
+        reindex(only_missing=True)  # the region was written in bulk, past the search index's signals
         self.calculate_history(RegionSpec(accounts=accounts, seed=seed))
         self.issue_documents(RegionSpec(accounts=accounts, seed=seed))
         user_model = get_user_model()
