@@ -37,3 +37,16 @@ def test_an_account_without_changes_shows_that_none_are_recorded(world):
     LogEntry.objects.all().delete()
     assert history_of(other) == []
     assert "Изменений не записано" in render_to_string("backoffice/_audit.html", {"changes": []})
+
+
+def test_the_card_has_a_changes_tab_with_who_changed_what(client, world):
+    operator = get_user_model().objects.create_superuser("operator", first_name="Иван", last_name="Операторов")
+    client.force_login(operator)
+    account = Account.objects.get(number="1000000001")
+    with set_actor(operator):
+        account.phone = "+79990003344"
+        account.save()
+    page = client.get("/accounts/1000000001/?tab=audit").content.decode()
+    assert "Изменения" in page and "+79990003344" in page and "Иван Операторов" in page
+    fragment = client.get("/accounts/1000000001/tab/audit/").content.decode()
+    assert 'id="audit"' in fragment and "телефон" in fragment

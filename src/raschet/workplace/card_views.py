@@ -13,7 +13,7 @@ from raschet.workplace import card, card_sections
 
 TABS = {
     "charges": "Начисления", "payments": "Платежи", "meters": "Приборы учёта", "people": "Проживающие и площадь",
-    "documents": "Документы", "debt": "Долг",
+    "documents": "Документы", "debt": "Долг", "audit": "Изменения",
 }
 
 
@@ -41,6 +41,10 @@ def tab_context(account: Account, tab: str) -> dict:
         return {"people": card_sections.people(account)}
     if tab == "documents":
         return {"documents": card_sections.documents(account)}
+    if tab == "audit":  # who changed what and when (django-auditlog, raschet.backoffice.audit)
+        from raschet.backoffice.audit import history_of
+
+        return {"changes": history_of(account)}
     return {"cases": card_sections.debt_cases(account)}
 
 
