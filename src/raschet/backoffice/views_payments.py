@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from raschet import access
@@ -122,4 +123,5 @@ def payment_reverse(request, payment_id: int):
     else:
         messages.success(request, f"Платёж № {payment.pk} на {payment.amount} ₽ сторнирован.")
     back = request.POST.get("next", "")
-    return redirect(back if back.startswith("/") and not back.startswith("//") else "office:suspense")
+    safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    return redirect(back if back and safe else "office:suspense")
