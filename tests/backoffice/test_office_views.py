@@ -88,7 +88,7 @@ def test_the_cash_desk_confirms_before_taking_and_takes_once(client, charged, me
     assert "Квитанция об оплате" in receipt and "1000,50 ₽" in receipt and "банковская карта" in receipt
     assert "уже принята" in again and Payment.objects.count() == 1
     shift = client.get("/cash/shift/").content.decode()
-    assert "1000,50" in shift and "банковская карта" in shift
+    assert "<td class=\"num\">1000,50</td>" in shift and "банковская карта" in shift
 
 
 def test_reports_export_excel_and_draw_a_chart(client, charged, member):

@@ -18,6 +18,7 @@ from django.utils import timezone
 from raschet import access
 from raschet.access import require, user_of
 from raschet.domain.errors import ProblemsError, problem
+from raschet.domain.money import round_money
 from raschet.domain.periods import Period
 from raschet.housing.models import Account
 from raschet.payments import ledger
@@ -118,6 +119,7 @@ def shift_totals(shift: CashShift) -> ShiftTotals:
     taken = Payment.objects.filter(shift=shift).exclude(state=PaymentState.REVERSED)
     rows = taken.values("method").annotate(n=Count("id"), s=Sum("amount")).order_by("method")
     names = dict(PaymentMethod.choices)
-    by_method = [(names.get(r["method"], "не указан"), r["n"], r["s"] or Decimal("0.00")) for r in rows]
+    # SQLite's SUM of decimals drops trailing zeros (100.5): back to kopecks, exact
+    by_method = [(names.get(r["method"], "не указан"), r["n"], round_money(Decimal(r["s"] or 0))) for r in rows]
     return ShiftTotals(sum(r[1] for r in by_method), sum((r[2] for r in by_method), Decimal("0.00")), by_method,
                        Payment.objects.filter(shift=shift, state=PaymentState.REVERSED).count())
