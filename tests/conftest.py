@@ -35,6 +35,18 @@ def live_database_env(transactional_db):
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _static_files_by_their_names():
+    """Static files by their plain names, as the live server's handler finds them, even when the
+    checkout's var/static holds a manifest from a demo run (hashed names are production's)."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    plain = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    with override_settings(STORAGES=plain):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _flush_unlocks_history():
     """Tests that commit are emptied afterwards by Django's flush, which the history guards refuse
     (billing.guards): the flush alone is let through, by the ways only the test suite takes — on

@@ -33,8 +33,10 @@ PROJECT_COMMANDS = {
     "documents": "платёжные документы: issue --period П, render --account N --period П, send --period П",
     "penalties": "пени: accrue --period P; statement --account N --as-of D [--pdf F] [--xlsx F]",
     "claims": "должники: select --rule R [--open]; advance; documents --account N; check",
+    "search": "поисковый индекс лицевых счетов: reindex [--missing]",
+    "serve": "запустить веб-интерфейс под рабочим сервером (raschet serve [--addr 127.0.0.1:8000])",
     "api": "REST API: api token create --user ЛОГИН — токен пользователя; token list; token revoke",
-    "runserver": "запустить веб-интерфейс",
+    "runserver": "запустить веб-интерфейс для разработки",
     "migrate": "создать или обновить схему базы данных",
     "createsuperuser": "создать администратора",
 }
@@ -111,7 +113,10 @@ def main(argv: list[str] | None = None) -> None:
 def run(args: list[str]) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "raschet.web.settings")
     if args and args[0] == "demo":
-        os.environ.setdefault("RASCHET_DEBUG", "1")  # the demo serves its own static files
+        # production settings (hashed, compressed, cached static files; no debug pages) over plain
+        # HTTP on the loopback: no HTTPS redirect, HSTS or secure-only cookies
+        for name in ("RASCHET_SSL_REDIRECT", "RASCHET_HSTS_SECONDS", "RASCHET_SECURE_COOKIES"):
+            os.environ.setdefault(name, "0")
     if args and args[0] in ("demo", "generate", "scenario"):
         choose_database(args)
     import django

@@ -45,7 +45,8 @@ def test_errors_have_codes_and_statuses(client, charged):
     missing = post_payment(client, account="404", operation_id="acq-2")
     assert missing.status_code == 404 and missing.json()["errors"][0]["code"] == "unknown_reference"
     assert client.post("/api/v1/payments", {}, content_type="application/json").status_code == 401
-    assert client.get("/api/v1/openapi.json").json()["info"]["title"] == "Расчёт API"
+    assert client.get("/api/v1/openapi.json", **KEY).json()["info"]["title"] == "Расчёт API"
+    assert client.get("/api/v1/openapi.json").status_code == 302  # the schema too needs sign-in or a key
 
 
 def test_cash_desk_fills_from_the_qr_and_takes_the_payment(client, charged):

@@ -41,6 +41,7 @@ CALCULATE_PERIOD = "calculate_period"
 POST_PERIOD = "post_period"
 CLOSE_PERIOD = "close_period"
 SIMULATE = "simulate"
+VIEW_REPORTS = "view_reports"
 
 # codename → what the permission lets one do (the Django permission's name, shown in the admin)
 PERMISSIONS: dict[str, str] = {
@@ -53,6 +54,7 @@ PERMISSIONS: dict[str, str] = {
     POST_PERIOD: "Проводить начисления периода",
     CLOSE_PERIOD: "Закрывать период",
     SIMULATE: "Выполнять имитацию расчёта (что будет, если)",
+    VIEW_REPORTS: "Смотреть отчёты (оборотная ведомость, долги, сборы, перечисления)",
 }
 
 

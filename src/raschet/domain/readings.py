@@ -76,9 +76,10 @@ def monthly_average(history: Sequence[tuple[date, Decimal]], digits: int | None)
 
 
 def reading_problems(meter: MeterFacts, on: date, value: object, history: Sequence[tuple[date, Decimal]],
-                     subject: str, *, confirmed: bool = False) -> list[Problem]:
+                     subject: str, *, confirmed: bool = False, times: int = PLAUSIBLE_TIMES) -> list[Problem]:
     """Problems of a reading ``value`` dated ``on``; ``history`` holds the meter's earlier readings of
-    the same zone in date order (only those before ``on`` are used)."""
+    the same zone in date order (only those before ``on`` are used). ``times``: how many times the
+    recent monthly average is still plausible (the operator's entry asks sooner, at 3)."""
     number, reason = bounds.READING.read(value)
     if number is None:
         return [problem("invalid_value", subject, value=str(value), field=f"показание прибора {meter.name}",
@@ -95,9 +96,10 @@ def reading_problems(meter: MeterFacts, on: date, value: object, history: Sequen
                         previous=str(previous), previous_date=previous_date.isoformat())]
     if confirmed:
         return []
-    limit = plausible_limit(meter, earlier, previous_date, on)
+    limit = plausible_limit(meter, earlier, previous_date, on, times)
     if limit is not None and used > limit:
-        basis = (f"в {PLAUSIBLE_TIMES} раз больше среднего расхода за последние месяцы"
+        basis = (f"в {times} {'раза' if 2 <= times % 10 <= 4 and not 12 <= times % 100 <= 14 else 'раз'} больше "
+                 "среднего расхода за последние месяцы"
                  if monthly_average(earlier, meter.digits) is not None else "предел для прибора без истории расхода")
         return [problem("implausible_reading", subject, meter=meter.name, value=str(value),
                         used=f"{used.normalize():f}", limit=f"{limit.quantize(Decimal(1)):f}",
@@ -106,13 +108,13 @@ def reading_problems(meter: MeterFacts, on: date, value: object, history: Sequen
 
 
 def plausible_limit(meter: MeterFacts, earlier: Sequence[tuple[date, Decimal]], previous_date: date,
-                    on: date) -> Decimal | None:
+                    on: date, times: int = PLAUSIBLE_TIMES) -> Decimal | None:
     """The most a meter may plausibly count from ``previous_date`` to ``on``; ``None``: no limit known."""
     months = _months(previous_date, on)
     average = monthly_average(earlier, meter.digits)
     floor = MONTHLY_FLOOR.get(meter.unit)
     if average is not None:
-        monthly = average * PLAUSIBLE_TIMES
+        monthly = average * times
         if floor is None:
             return monthly * months if monthly > 0 else None
         return max(monthly, floor) * months

@@ -15,11 +15,14 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from raschet.domain.bounds import parse_plain
+from raschet import access
+from raschet.domain.bounds import READING, parse_plain
 from raschet.domain.errors import Problem, ProblemsError, problem
-from raschet.domain.readings import MeterFacts, reading_problems
+from raschet.domain.readings import PLAUSIBLE_TIMES, MeterFacts, reading_problems
 from raschet.metering.models import Meter, Reading, ReadingSource
 
+READINGS_PERMISSION = "metering.add_reading"  # Django's own model permission, held by operators' roles
+access.register("metering", {"add_reading": "Вносить показания приборов учёта"})
 HISTORY_DAYS = 400  # a year and a month: the previous reading and six months of average, with room
 
 
@@ -59,9 +62,11 @@ def _history(meter_ids: set[int], since: date, exclude: int | None = None) -> di
     return found
 
 
-def check_readings(items: list[ReadingIn], *, confirmed: bool = False,
-                   exclude: int | None = None) -> tuple[list[ReadingIn], list[Problem]]:
-    """The accepted readings (with ``number`` set) and a problem for each refused one."""
+def check_readings(items: list[ReadingIn], *, confirmed: bool = False, exclude: int | None = None,
+                   times: int = PLAUSIBLE_TIMES, digits: int | None = None) -> tuple[list[ReadingIn], list[Problem]]:
+    """The accepted readings (with ``number`` set) and a problem for each refused one; ``times`` as in
+    ``domain.readings.reading_problems``; ``digits`` overrides the register of every meter checked
+    (a rollover the operator declared)."""
     if not items:
         return [], []
     meters = _facts({item.meter_id for item in items})
@@ -69,12 +74,14 @@ def check_readings(items: list[ReadingIn], *, confirmed: bool = False,
     accepted, problems = [], []
     for item in sorted(items, key=lambda i: (i.on, i.meter_id)):
         facts, zones = meters[item.meter_id]
+        if digits:
+            facts = replace(facts, digits=digits)
         if item.zone not in zones:
             problems.append(problem("unknown_reference", item.subject, kind=f"зона прибора {facts.name}",
                                     value=item.zone))
             continue
         earlier = history[(item.meter_id, item.zone)]
-        found = reading_problems(facts, item.on, item.value, earlier, item.subject, confirmed=confirmed)
+        found = reading_problems(facts, item.on, item.value, earlier, item.subject, confirmed=confirmed, times=times)
         if found:
             problems += found
             continue
@@ -85,15 +92,68 @@ def check_readings(items: list[ReadingIn], *, confirmed: bool = False,
     return accepted, problems
 
 
+OPERATOR_TIMES = 3  # an operator is asked to confirm a consumption above 3× the recent average
+DECLARED = {"": "обычное показание", "rollover": "переход через ноль", "replacement": "замена прибора"}
+
+
+def _previous(meter: Meter, on: date, zone: str) -> tuple[date, Decimal] | None:
+    row = (Reading.objects.filter(meter=meter, zone=zone, date__lt=on).order_by("-date")
+           .values_list("date", "value").first())
+    return tuple(row) if row else None
+
+
+def _register_digits(meter: Meter, previous: Decimal) -> int:
+    """The register's integer digits: the meter's own, else as many as the previous reading shows."""
+    return meter.digits or len(str(int(previous)))
+
+
 @transaction.atomic
 def enter_reading(*, meter: Meter, on: date, value: object, zone: str = "total", user=None,
-                  source: str = ReadingSource.OPERATOR, confirmed: bool = False) -> Reading:
-    """The operator's (or a controller's) reading: checked, then kept; a reading of the same day and
-    zone is replaced."""
-    accepted, problems = check_readings([ReadingIn(meter.pk, on, value, f"прибор {meter.code}", zone)],
-                                        confirmed=confirmed)
+                  source: str = ReadingSource.OPERATOR, confirmed: bool = False, declared: str = "",
+                  times: int | None = None) -> Reading:
+    """A reading entered by a person (operator, controller, subscriber): checked, then kept with its
+    source and who entered it; a reading of the same day and zone is replaced.
+
+    Below the previous reading it is refused unless a rollover is ``declared`` (the consumption is
+    then what passed zero); a replaced meter is :func:`replace_meter`. Above ``times`` (3 for the
+    operator) the recent monthly average it must be ``confirmed``; a zone the meter lacks is refused.
+    An operator's entry needs the permission to add readings."""
+    if source == ReadingSource.OPERATOR:
+        access.require(user, READINGS_PERMISSION)
+    subject = f"прибор {meter.serial or meter.code}"
+    digits = None
+    previous = _previous(meter, on, zone)
+    number, _ = READING.read(value)
+    if declared == "rollover" and previous is not None:
+        digits = _register_digits(meter, previous[1])
+    elif previous is not None and number is not None and number < previous[1]:
+        raise ProblemsError([problem("readings_backwards", subject, current=str(value), current_date=f"{on:%d.%m.%Y}",
+                                     previous=f"{previous[1].normalize():f}", previous_date=f"{previous[0]:%d.%m.%Y}")])
+    accepted, problems = check_readings([ReadingIn(meter.pk, on, value, subject, zone)], confirmed=confirmed,
+                                        times=times or (OPERATOR_TIMES if source == ReadingSource.OPERATOR
+                                                        else PLAUSIBLE_TIMES), digits=digits)
     if problems:
         raise ProblemsError(problems)
     Reading.objects.filter(meter=meter, date=on, zone=zone).delete()
     return Reading.objects.create(meter=meter, date=on, zone=zone, value=accepted[0].number, source=source,
-                                  entered_by=user)
+                                  entered_by=access.user_of(user) if user is not None else None)
+
+
+@transaction.atomic
+def replace_meter(*, meter: Meter, on: date, initial: dict[str, object], serial: str = "", user=None) -> Meter:
+    """A meter replaced on ``on``: the old one is removed that day, a new one of the same service and
+    zones is installed with its ``initial`` readings (zone → value) — its own history, so the drop to
+    a new meter's small figures is never a reading going backwards."""
+    access.require(user, READINGS_PERMISSION)
+    if meter.removed:
+        raise ProblemsError([problem("invalid_value", f"прибор {meter.code}", value=f"{meter.removed:%d.%m.%Y}",
+                                     field="дата снятия", reason="прибор уже снят; показания вносятся в новый")])
+    meter.removed = on
+    meter.save(update_fields=["removed"])
+    fresh = Meter.objects.create(code=f"{meter.code}/{on:%Y%m%d}", serial=serial.strip(), scope=meter.scope,
+                                 building_id=meter.building_id, premises_id=meter.premises_id,
+                                 account_id=meter.account_id, service_id=meter.service_id, zones=meter.zones,
+                                 installed=on, digits=meter.digits)
+    for zone, value in initial.items():
+        enter_reading(meter=fresh, on=on, value=value, zone=zone, user=user, confirmed=True)
+    return fresh

@@ -102,3 +102,15 @@ class RegistryMappingAdmin(admin.ModelAdmin):
 @admin.register(models.AgentContract)
 class AgentContractAdmin(BoundedNumbers, admin.ModelAdmin):
     list_display = ("supplier", "number", "commission_percent", "valid_from", "valid_to")
+
+
+@admin.register(models.CashShift)
+class CashShiftAdmin(admin.ModelAdmin):
+    """Cashiers' shifts, to look at (opened and closed at the cash desk, never edited here)."""
+
+    list_display = ("pk", "cashier", "opened_at", "closed_at")
+    list_filter = ("closed_at",)
+    readonly_fields = ("cashier", "opened_at", "closed_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -10,6 +10,7 @@ from raschet.domain.bounds import PAYMENT_AMOUNT, TEXT_LENGTH
 from raschet.domain.periods import Period
 from raschet.exchange import parse_payment_qr
 from raschet.exchange.qr import QrError
+from raschet.payments.models import PaymentMethod
 
 
 class CashDeskForm(forms.Form):
@@ -18,7 +19,10 @@ class CashDeskForm(forms.Form):
     account = forms.CharField(label="Лицевой счёт", max_length=TEXT_LENGTH["account.number"], required=False)
     period = forms.CharField(label="Оплачиваемый период (ГГГГ-ММ)", max_length=7, required=False)
     # text, read by the one rule of domain.bounds: "1e3", "1_000" or a third decimal are refused, not rounded
-    amount = forms.CharField(label="Сумма, ₽", max_length=20, required=False, help_text="Например 1234,50")
+    amount = forms.CharField(label="Сумма, ₽", max_length=20, required=False,
+                             help_text="Например 100,50, 100.50 или 1 000,50")
+    method = forms.ChoiceField(label="Способ оплаты", choices=PaymentMethod.choices, initial=PaymentMethod.CASH,
+                               required=False)
 
     qr_warnings: tuple[str, ...] = ()
 
@@ -55,9 +59,12 @@ class CashDeskForm(forms.Form):
         except ValueError as error:
             raise forms.ValidationError(str(error)) from error
 
+    def clean_method(self) -> str:
+        return self.cleaned_data.get("method") or PaymentMethod.CASH
+
     def clean(self):
         cleaned = super().clean()
-        if self.data.get("action") == "pay":
+        if self.data.get("action") in ("pay", "check"):
             for name in ("account", "amount"):
                 if not cleaned.get(name):
                     self.add_error(name, "Заполните это поле.")

@@ -61,6 +61,31 @@ class PaymentState(models.TextChoices):
     REVERSED = "reversed", "сторнирован"
 
 
+class PaymentMethod(models.TextChoices):
+    CASH = "cash", "наличные"
+    CARD = "card", "банковская карта"
+
+
+class CashShift(models.Model):
+    """A cashier's shift at the desk: opened, its payments taken, closed with its totals by method.
+    A cashier has at most one open shift (a partial unique constraint)."""
+
+    cashier = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="cash_shifts",
+                                verbose_name="кассир")
+    opened_at = models.DateTimeField("открыта", auto_now_add=True)
+    closed_at = models.DateTimeField("закрыта", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "кассовая смена"
+        verbose_name_plural = "кассовые смены"
+        ordering = ["-opened_at"]
+        constraints = [models.UniqueConstraint(fields=["cashier"], condition=models.Q(closed_at__isnull=True),
+                                               name="cashshift_one_open_per_cashier")]
+
+    def __str__(self) -> str:
+        return f"Смена № {self.pk} ({self.cashier})"
+
+
 class Payment(models.Model):
     account = models.ForeignKey(Account, models.PROTECT, null=True, blank=True, related_name="payments",
                                 verbose_name="лицевой счёт")
@@ -83,6 +108,11 @@ class Payment(models.Model):
     payer = models.CharField("плательщик", max_length=200, blank=True)
     address = models.CharField("адрес", max_length=300, blank=True)
     state = models.CharField("состояние", max_length=10, choices=PaymentState.choices)
+    shift = models.ForeignKey(CashShift, models.PROTECT, null=True, blank=True, related_name="payments",
+                              verbose_name="кассовая смена")
+    # NULL, not "": SQLite adds a nullable column in place, without rebuilding a table of millions of payments
+    method = models.CharField("способ оплаты", max_length=8, choices=PaymentMethod.choices, null=True,  # noqa: DJ001
+                              blank=True, help_text="Для оплаты в кассе; у остальных платежей не указан.")
     moved_from = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="moved_to",
                                    verbose_name="перенесён с платежа")
     created_at = models.DateTimeField("внесён", auto_now_add=True)

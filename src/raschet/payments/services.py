@@ -187,12 +187,13 @@ def _check_date(paid_on: date, source: str, today: date | None, subject: str) ->
 @transaction.atomic
 def record_payment(*, account_number: str, paid_on: date, amount: Decimal | str, source: str, operation_id: str,
                    named_period: Period | None = None, payer: str = "", fee: Decimal | str = "0", channel: str = "",
-                   actor=None, today: date | None = None) -> Payment:
+                   actor=None, today: date | None = None, shift=None, method: str = "") -> Payment:
     """One payment (cash desk, API, scenario): recorded and allocated at once.
 
     Its identity is its content (``raschet.payments.identity``): a repeat of the same payment returns
     the first one, marked ``repeated = True``, and takes nothing; an idempotency key (cash desk, API)
-    already used for another payment is refused. ``channel`` is only a label."""
+    already used for another payment is refused. ``channel`` is only a label; a cash desk payment
+    names its cashier's ``shift`` and ``method`` (cash, card)."""
     actor = require(actor, access.TAKE_PAYMENT)
     subject = operation_id or "платёж"
     amount = _checked_money(amount, bounds.PAYMENT_AMOUNT, "amount", subject)
@@ -212,7 +213,7 @@ def record_payment(*, account_number: str, paid_on: date, amount: Decimal | str,
                 account=account, source=source, channel=(channel or agent)[:60], agent=agent, identity=identity,
                 operation_id=operation_id, paid_on=paid_on, amount=amount, fee=fee,
                 named_period=str(named_period or ""), account_text=account_number, payer=payer,
-                state=PaymentState.ALLOCATED)
+                state=PaymentState.ALLOCATED, shift=shift, method=method or None)
     except IntegrityError:
         existing = _repeat_of(identity, agent, operation_id, source)
         if existing is None:

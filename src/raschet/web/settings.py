@@ -51,7 +51,8 @@ RASCHET_FUTURE_DAYS = int(os.environ.get("RASCHET_FUTURE_DAYS", "3"))
 # requests per caller (token, key, session) of the REST API: N/s, N/m, N/h or N/d (raschet.api.throttle)
 RASCHET_API_RATE = os.environ.get("RASCHET_API_RATE", "600/m")
 
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
+# RASCHET_SECURE_COOKIES=0 only for plain HTTP on the loopback (the demo under its production server)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _flag("RASCHET_SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = _flag("RASCHET_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = 0 if DEBUG else int(os.environ.get("RASCHET_HSTS_SECONDS", str(365 * 24 * 3600)))
@@ -69,6 +70,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # Swagger UI from ninja's own static files: /api/v1/docs works offline
+    "django_htmx",
     "django_tasks",
     "django_tasks_db",
     "raschet.access",
@@ -83,16 +86,24 @@ INSTALLED_APPS = [
     "raschet.api",
     "raschet.portal",
     "raschet.web",
+    "raschet.workplace",
+    "auditlog",  # the audit trail of the models that matter (raschet.backoffice.audit)
+    "raschet.backoffice",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "raschet.web.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "raschet.workplace.middleware.LoginRequiredMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "raschet.access.middleware.ActingUserMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",  # records the signed-in user on every audited change
+    "raschet.access.decorators.ForbiddenProblemMiddleware",  # a service's refusal → the Russian 403 page
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -109,6 +120,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "raschet.workplace.context_processors.workplace",
             ],
         },
     },
@@ -142,6 +154,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
                      if os.environ.get("RASCHET_TASKS") == "immediate" else "django_tasks_db.DatabaseBackend"}}
 
+# Sign-in with rate-limited attempts: 5 failures per user name and address, then a 15-minute wait.
+AUTHENTICATION_BACKENDS = ["raschet.access.signin.RateLimitedBackend"]
+AUDITLOG_DISABLE_REMOTE_ADDR = False
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -166,8 +182,19 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise serves it (empty until `collectstatic`)
+# Compressed, content-hashed, cached for a year once `collectstatic` ran (raschet.workplace.storage).
+STORAGES = {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "raschet.workplace.storage.StaticStorage"}}
+WHITENOISE_USE_FINDERS = DEBUG  # in debug the files are served as they are in the source tree
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "login"
+# Reachable without signing in (path prefixes; raschet.workplace.middleware): everything else needs a
+# session, and the API under RASCHET_API_PREFIX authenticates each call itself (session or key).
+RASCHET_PUBLIC_PATHS = ["/" + STATIC_URL, "/health/"]
+RASCHET_API_PREFIX = "/api/v1/"
 
 # Mail (payment documents by e-mail): Django's SMTP backend on RASCHET_EMAIL_HOST:RASCHET_EMAIL_PORT.
 EMAIL_BACKEND = os.environ.get("RASCHET_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

@@ -113,13 +113,19 @@ class Command(ProjectCommand):
         figures = load_region(RegionSpec(accounts=accounts, seed=seed))
         self.stdout.write(f"Регион: {figures['accounts']} лицевых счетов, {figures['rows']} записей; "
                           f"генерация {figures['generate_s']:.1f} с, запись {figures['write_s']:.1f} с.")
+        from raschet.workplace.indexing import reindex
+
+        reindex(only_missing=True)  # the region was written in bulk, past the search index's signals
         self.calculate_history(RegionSpec(accounts=accounts, seed=seed))
         self.issue_documents(RegionSpec(accounts=accounts, seed=seed))
         user_model = get_user_model()
         login, password = DEMO_LOGIN
         if not user_model.objects.filter(username=login).exists():
             user_model.objects.create_superuser(login, "admin@example.invalid", password)
+        from raschet.workplace.server import collect_static, serve
+
+        collect_static()
         self.stdout.write(self.style.SUCCESS(
-            f"\nДемонстрация готова: http://{addr}/admin/\n  логин: {login}\n  пароль: {password}\n"))
+            f"\nДемонстрация готова: http://{addr}/\n  логин: {login}\n  пароль: {password}\n"))
         if not no_server:
-            call_command("runserver", addr, use_reloader=False)
+            serve(addr)  # Waitress, a production server, not runserver

@@ -1,0 +1,25 @@
+"""The production web server for the demo and small installations: Waitress (pure Python, threads,
+no reloader), serving Django's WSGI application with WhiteNoise's compressed static files."""
+
+from __future__ import annotations
+
+from django.core.management import call_command
+
+
+def split_address(addr: str) -> tuple[str, int]:
+    host, _, port = addr.rpartition(":")
+    return host or "127.0.0.1", int(port)
+
+
+def collect_static() -> None:
+    """Static files hashed, compressed and gathered in STATIC_ROOT, which WhiteNoise serves."""
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def serve(addr: str = "127.0.0.1:8000", threads: int = 8) -> None:
+    import waitress
+
+    from raschet.web.wsgi import application
+
+    host, port = split_address(addr)
+    waitress.serve(application, host=host, port=port, threads=threads, ident="raschet")
