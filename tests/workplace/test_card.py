@@ -7,6 +7,7 @@ import pytest
 
 from raschet.billing.models import ChargeLine
 from raschet.billing.services import calculate_period, post_period
+from raschet.documents import sources
 from raschet.domain.periods import Period
 from raschet.housing.models import Account, ResidentCount
 from raschet.scenarios.loader import load_scenario, read_scenario
@@ -44,6 +45,7 @@ def test_the_month_table_comes_from_the_ledger(posted):
     rows = card.months(posted)
     assert [(str(r.period), r.opening, r.charged, r.paid, r.closing) for r in rows] == [
         ("2026-03", Decimal("0"), Decimal("383.52"), Decimal("0"), Decimal("383.52"))]
+    assert sources.ledger_balances([posted.pk], Period(2026, 3)) == {posted.pk: rows[0].closing}
     head = card.header(posted, date(2026, 4, 1))
     assert (head.area, head.residents, head.standing.debt) == (Decimal("60"), 3, Decimal("383.52"))
     groups = card.month_groups(posted, Period(2026, 3))
