@@ -1,5 +1,6 @@
 """The account card: figures from the ledger, lines explained in Russian, every tab, the edits."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -7,9 +8,12 @@ import pytest
 
 from raschet.billing.models import ChargeLine
 from raschet.billing.services import calculate_period, post_period
+from raschet.documents import sources
+from raschet.documents.models import DocumentSettings
 from raschet.domain.periods import Period
 from raschet.housing.models import Account, ResidentCount
 from raschet.scenarios.loader import load_scenario, read_scenario
+from raschet.tariffs.models import Organization
 from raschet.workplace import card
 from raschet.workplace.words import money, plural
 
@@ -44,6 +48,7 @@ def test_the_month_table_comes_from_the_ledger(posted):
     rows = card.months(posted)
     assert [(str(r.period), r.opening, r.charged, r.paid, r.closing) for r in rows] == [
         ("2026-03", Decimal("0"), Decimal("383.52"), Decimal("0"), Decimal("383.52"))]
+    assert sources.ledger_balances([posted.pk], Period(2026, 3)) == {posted.pk: rows[0].closing}
     head = card.header(posted, date(2026, 4, 1))
     assert (head.area, head.residents, head.standing.debt) == (Decimal("60"), 3, Decimal("383.52"))
     groups = card.month_groups(posted, Period(2026, 3))
@@ -82,3 +87,16 @@ def test_a_clerk_without_the_right_cannot_change_the_area(client, django_user_mo
     answer = client.post("/accounts/1000000001/dated/area/", {"value": "70", "valid_from": "2026-05-01"},
                          headers={"HX-Request": "true"}).content.decode()
     assert "Недостаточно прав" in answer
+
+
+def test_the_document_is_issued_through_its_service_and_opens_as_pdf(client, admin_user, posted):
+    client.force_login(admin_user)
+    refused = client.post("/accounts/1000000001/documents/issue/").content.decode()
+    assert "Не указан исполнитель услуг" in refused  # the service's own refusal, shown on the card
+    DocumentSettings.objects.create(executor=Organization.objects.get(code="VK"))
+    answer = client.post("/accounts/1000000001/documents/issue/")
+    assert answer.status_code == 302, re.findall(r'role="alert">([^<]*)', answer.content.decode())
+    assert answer["Location"].endswith(".pdf")
+    pdf = client.get(answer["Location"])
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert "ЕПД №" in client.get("/accounts/1000000001/tab/documents/").content.decode()

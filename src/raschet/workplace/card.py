@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Q
 
-from raschet.billing.models import ChargeLine, Entry, RunStatus
+from raschet.billing.exact import units
+from raschet.billing.models import ChargeLine, RunStatus
 from raschet.documents import sources
 from raschet.domain.periods import Period
 from raschet.housing.models import Account, PremisesArea, residents_on
@@ -85,23 +87,39 @@ class MonthRow:
 KIND_COLUMN = {"charge": "charged", "recalc": "recalculated", "correction": "recalculated", "penalty": "penalties"}
 
 
+def _sums_by_period(account: Account) -> dict[Period, dict[str, Decimal]]:
+    """The account's ledger entries summed per posting period and kind, in exact kopecks (one query:
+    the same sums ``documents.sources.ledger_movements`` takes one period at a time)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT period, kind, SUM({units('amount')}) FROM billing_entry WHERE account_id = %s "
+                       "GROUP BY period, kind", [account.pk])
+        rows = cursor.fetchall()
+    sums: dict[Period, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for period, kind, kopecks in rows:
+        sums[Period.parse(period)][kind] += Decimal(kopecks).scaleb(-2)
+    return sums
+
+
 def months(account: Account, shown: int = MONTHS_SHOWN) -> list[MonthRow]:
-    """The last ``shown`` posting periods of the account, newest first; opening balance and the
-    month's entries by kind (``documents.sources.ledger_movements``)."""
-    periods = sorted({Period.parse(p) for p in Entry.objects.filter(account=account).values_list("period", flat=True)
-                      .distinct()})[-shown:]
+    """The last ``shown`` posting periods of the account, newest first: the first one's opening
+    balance from ``documents.sources.ledger_movements`` (the closed-period snapshot and the entries
+    after it), then each month's entries by kind; each closing is the next opening."""
+    sums = _sums_by_period(account)
+    periods = sorted(sums)[-shown:]
+    if not periods:
+        return []
+    opening = sum((m.amount for m in sources.ledger_movements([account.pk], periods[0]) if m.kind == "opening"), ZERO)
     rows = []
     for period in periods:
-        row = MonthRow(period)
-        for movement in sources.ledger_movements([account.pk], period):
-            if movement.kind == "opening":
-                row.opening += movement.amount
-            elif movement.kind == "payment":
-                row.paid -= movement.amount
+        row = MonthRow(period, opening=opening)
+        for kind, amount in sums[period].items():
+            if kind == "payment":
+                row.paid -= amount
             else:
-                column = KIND_COLUMN.get(movement.kind, "recalculated")
-                setattr(row, column, getattr(row, column) + movement.amount)
+                column = KIND_COLUMN.get(kind, "recalculated")
+                setattr(row, column, getattr(row, column) + amount)
         rows.append(row)
+        opening = row.closing
     return rows[::-1]
 
 
@@ -187,9 +205,10 @@ def _service_month(service: Service, lines: list[ChargeLine]) -> why.ServiceMont
         residents=max(residents) if residents else None, area=max(areas) if areas else None)
 
 
-def month_bill(account: Account, period: Period) -> why.MonthBill:
+def month_bill(account: Account, period: Period, row: MonthRow | None = None) -> why.MonthBill:
     """The month's bill as «why» reads it: charges per service from the posted lines, recalculations
-    (reduction and recalculation lines, corrections) and penalties from the ledger."""
+    (reduction and recalculation lines, corrections) and penalties from the ledger (the month's row
+    of :func:`months` when the caller has it)."""
     by_service: dict[int, list[ChargeLine]] = defaultdict(list)
     services = {}
     for line in _posted_lines(account, period):
@@ -197,14 +216,18 @@ def month_bill(account: Account, period: Period) -> why.MonthBill:
         services[line.service_id] = line.service
     charged = {services[pk].code: _service_month(services[pk], lines) for pk, lines in by_service.items()
                if any(line.kind == "charge" for line in lines)}
-    recalculated, penalties = ZERO, ZERO
-    for movement in sources.ledger_movements([account.pk], period):
-        if movement.kind in ("recalc", "correction"):
-            recalculated += movement.amount
-        elif movement.kind == "penalty":
-            penalties += movement.amount
-    return why.MonthBill(charged, recalculated, penalties)
+    if row is None:
+        row = MonthRow(period)
+        for movement in sources.ledger_movements([account.pk], period):
+            if movement.kind in ("recalc", "correction"):
+                row.recalculated += movement.amount
+            elif movement.kind == "penalty":
+                row.penalties += movement.amount
+    return why.MonthBill(charged, row.recalculated, row.penalties)
 
 
-def bill_change(account: Account, period: Period) -> why.Change:
-    return why.explain_change(month_bill(account, period - 1), month_bill(account, period))
+def bill_change(account: Account, period: Period, rows: list[MonthRow] | None = None) -> why.Change:
+    """Why the bill of ``period`` differs from the month before (``rows``: :func:`months`, if read)."""
+    by_period = {row.period: row for row in rows or []}
+    before = month_bill(account, period - 1, by_period.get(period - 1) or (MonthRow(period - 1) if rows else None))
+    return why.explain_change(before, month_bill(account, period, by_period.get(period)))

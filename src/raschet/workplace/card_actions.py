@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from raschet.documents.models import PaymentDocument
 from raschet.domain.errors import ProblemsError
+from raschet.domain.periods import Period
 from raschet.housing.services import set_area, set_residents
 from raschet.metering.models import Meter
 from raschet.metering.services import enter_reading, replace_meter
@@ -126,3 +127,31 @@ def document_pdf(request, number: str, document_id: int):
     answer = HttpResponse(bytes(document.pdf), content_type="application/pdf")
     answer["Content-Disposition"] = f'inline; filename="epd-{account.number}-{document.period}-v{document.version}.pdf"'
     return answer
+
+
+def _last_posted() -> Period | None:
+    from raschet.billing.models import BillingPeriod, PeriodState
+
+    code = (BillingPeriod.objects.filter(state__in=[PeriodState.POSTED, PeriodState.CLOSED]).order_by("-period")
+            .values_list("period", flat=True).first())
+    return Period.parse(code) if code else None
+
+
+@require_POST
+def issue_document(request, number: str):
+    """The account's document of the last posted month through the documents' own service (issued
+    now if its figures changed since the latest version), then its PDF."""
+    from raschet.documents.services import issue_account
+
+    account = _account(number)
+    period = _last_posted()
+    try:
+        if period is None:
+            raise ProblemsError([])
+        document, _fresh = issue_account(account_number=account.number, period=period, actor=request.user)
+    except ProblemsError as error:
+        text = " ".join(p.message for p in error.problems) or "Нет проведённого периода: документ выпускается после проведения."
+        context = {"account": account, "tab": "documents", "notice": {"kind": "bad", "text": text},
+                   **tab_context(account, "documents")}
+        return render(request, "workplace/card/documents.html", context)
+    return redirect("workplace:card_document", number=account.number, document_id=document.pk)

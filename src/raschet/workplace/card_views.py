@@ -32,7 +32,7 @@ def tab_context(account: Account, tab: str) -> dict:
     if tab == "charges":
         rows = card.months(account)
         latest = rows[0].period if rows else None
-        return {"months": rows, "change": card.bill_change(account, latest) if latest else None, "latest": latest}
+        return {"months": rows, "change": card.bill_change(account, latest, rows) if latest else None, "latest": latest}
     if tab == "payments":
         return {"payments": card_sections.payments(account)}
     if tab == "meters":

@@ -14,7 +14,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from django.db import connection, transaction
-from django.db.models import Max
 from django.db.models.signals import post_save
 
 from raschet.housing.models import Account, Building, Premises
@@ -78,8 +77,9 @@ def reindex(*, only_missing: bool = False, after_id: int = 0,
 
 def top_up() -> int:
     """Index the accounts appended since the last indexed one (a bulk load without a reindex)."""
-    newest = Account.objects.aggregate(m=Max("id"))["m"] or 0
-    indexed = SearchEntry.objects.aggregate(m=Max("account_id"))["m"] or 0
+    with connection.cursor() as cursor:  # one round trip: two look-ups of a primary key's end
+        cursor.execute("SELECT (SELECT MAX(id) FROM housing_account), (SELECT MAX(account_id) FROM workplace_searchentry)")
+        newest, indexed = (value or 0 for value in cursor.fetchone())
     return reindex(only_missing=True, after_id=indexed) if newest > indexed else 0
 
 

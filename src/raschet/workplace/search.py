@@ -65,6 +65,8 @@ def parse(query: str) -> Parsed:
     query = (query or "").strip()
     if _PHONE_LIKE.match(query) and len(re.sub(r"\D", "", query)) > WHOLE_NUMBER_DIGITS:
         digits = re.sub(r"\D", "", query)
+        if len(digits) == 11 and digits[0] in "78":  # a whole phone: its ten national digits, nothing else
+            return Parsed([digits], [digits[1:]])
         national = {phone_digits(query)}
         if query.startswith(("+7", "8")) and len(digits) < 11:  # the beginning of a phone, typed as dialled
             national.add(digits[1:])

@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/<str:number>/months/<str:period>/", card_views.card_month, name="card_month"),
     path("accounts/<str:number>/meters/<int:meter_id>/readings/", card_actions.reading, name="card_reading"),
     path("accounts/<str:number>/dated/<slug:kind>/", card_actions.dated, name="card_dated"),
+    path("accounts/<str:number>/documents/issue/", card_actions.issue_document, name="card_issue"),
     path("accounts/<str:number>/documents/<int:document_id>.pdf", card_actions.document_pdf, name="card_document"),
 ]
 

@@ -39,7 +39,9 @@ def search(request):
     query = request.GET.get("q", "").strip()[:200]
     context = {"title": "Поиск лицевого счёта", "query": query, "rows": [], "more": False}
     if query:
-        exact = Account.objects.filter(number=query.replace(" ", "")).values_list("number", flat=True).first()
+        plain = query.replace(" ", "")
+        exact = (Account.objects.filter(number=plain).values_list("number", flat=True).first()
+                 if plain.isalnum() and any(ch.isdigit() for ch in plain) else None)
         if exact:
             return redirect("workplace:card", number=exact)
         found = find(query)

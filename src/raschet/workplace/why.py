@@ -134,7 +134,7 @@ def _service_parts(key: str, before: ServiceMonth | None, after: ServiceMonth | 
         return [Part("other", amount, f"{present.name}: {text}: {money(amount, sign=True)} ₽")] if amount else []
     if before.source != after.source:
         amount = after.amount - before.amount
-        return [Part("method", amount, f"{after.name}: {_source_text(before.source)} → {_source_text(after.source)}, "
+        return [] if not amount else [Part("method", amount, f"{after.name}: {_source_text(before.source)} → {_source_text(after.source)}, "
                                        f"{money(before.amount)} → {money(after.amount)} ₽: {money(amount, sign=True)} ₽")]
     return [p for p in _same_way(key, before, after) if p.amount]
 
