@@ -4,6 +4,8 @@ schema — status, content type and body as documented."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import schemathesis
 from django.core import signals
@@ -25,7 +27,17 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 with override_settings(SECURE_SSL_REDIRECT=False):  # the test client speaks plain HTTP
     application = WSGIHandler()
-schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+# the schema itself is shown only to a caller the API knows (issue 15): read with an integration key
+_SCHEMA_KEY = "fuzz-schema-reader"
+_keys = os.environ.get("RASCHET_API_KEYS")
+os.environ["RASCHET_API_KEYS"] = f"fuzz:{_SCHEMA_KEY}"
+try:
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application, headers={"X-Api-Key": _SCHEMA_KEY})
+finally:
+    if _keys is None:
+        del os.environ["RASCHET_API_KEYS"]
+    else:
+        os.environ["RASCHET_API_KEYS"] = _keys
 
 
 @pytest.fixture(autouse=True)

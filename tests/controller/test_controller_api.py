@@ -88,7 +88,7 @@ def test_the_sync_needs_the_csrf_token_of_the_session(signed, today_walk):
 def test_a_malformed_entry_is_answered_with_the_field_in_russian(signed, today_walk):
     bad = {**_reading(today_walk), "client_id": "x", "date": "20.03.2026"}
     answer = _post(signed, {"entries": [bad]})
-    assert answer.status_code == 400
+    assert answer.status_code == 422
     errors = answer.json()["errors"]
     assert {e["subject"] for e in errors} == {"body.entries.0.client_id", "body.entries.0.date"}
     assert any("ГГГГ-ММ-ДД" in e["message"] for e in errors)
@@ -100,9 +100,9 @@ def test_a_reading_sent_as_a_json_number_is_checked_as_its_text(signed, today_wa
     assert answer["status"] == "accepted" and answer["reading"]["value"] == "130.25"
 
 
-def test_the_operations_document_their_answers_and_errors(client):
-    schema = client.get("/api/v1/openapi.json").json()
+def test_the_operations_document_their_answers_and_errors(signed):
+    schema = signed.get("/api/v1/openapi.json").json()
     sync = schema["paths"]["/api/v1/controller/sync"]["post"]
-    assert {"200", "400", "401", "403"} <= set(sync["responses"])
+    assert {"200", "401", "403", "422"} <= set(sync["responses"])
     sheet = schema["paths"]["/api/v1/controller/routes/{route_id}/sheet"]["get"]
     assert "taken_at" in str(schema["components"]["schemas"]["SheetOut"]) and "404" in sheet["responses"]

@@ -11,6 +11,8 @@ pytestmark = pytest.mark.django_db
 
 SAMPLE = {"int": "1", "str": "x", "slug": "x", "path": "x", "uuid": "00000000-0000-0000-0000-000000000001"}
 PUBLIC = {"/login/", "/health/"}
+# the subscriber's own sign-in, sign-up and password pages (the personal account signs its users in)
+PORTAL_OPEN = ("/lk/login/", "/lk/signup/", "/lk/confirm/", "/lk/password/reset/")
 
 
 def _regex_sample(regex: str) -> str:
@@ -55,6 +57,14 @@ def test_anonymous_visitor_is_sent_to_sign_in(client, path):
     answer = client.get(path)
     if path in PUBLIC:
         assert answer.status_code == 200
+    elif path.startswith(PORTAL_OPEN):
+        assert answer.status_code in (200, 302, 400, 404), (path, answer.status_code)
+        assert answer.status_code != 302 or answer["Location"].startswith("/lk/"), answer["Location"]
+    elif path.startswith(("/lk/pay/callback/", "/lk/logout/")):
+        assert answer.status_code == 405, (path, answer.status_code)  # POST only: a gateway's signed notification, signing out
+    elif path.startswith("/lk/"):
+        assert answer.status_code == 302, (path, answer.status_code)
+        assert answer["Location"].startswith("/lk/login/?next="), answer["Location"]
     elif path.startswith("/api/v1/") and not path.rstrip("/").endswith(("docs", "openapi.json")):
         # the API authenticates each call itself: never an answer with data to a stranger
         assert answer.status_code in (401, 403, 404, 405), (path, answer.status_code)

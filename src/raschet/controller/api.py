@@ -15,6 +15,7 @@ from ninja import Router, Schema
 from ninja.security import django_auth
 from pydantic import Field, field_validator
 
+from raschet.api.errors import ErrorsOut, ProblemOut
 from raschet.controller.sheet import my_routes, period_text, route_sheet
 from raschet.controller.sync import EntryIn, sync_entries
 
@@ -46,18 +47,8 @@ class SyncIn(Schema):
     entries: list[EntrySchema] = Field(max_length=MAX_ENTRIES)
 
 
-class ProblemOut(Schema):
-    code: str
-    message: str
-    subject: str
-
-
-class ErrorsOut(Schema):
-    errors: list[ProblemOut]
-
-
 # every failure answers {"errors": [...]} (web.api); documented so that clients and fuzzers know it
-ERRORS = {status: ErrorsOut for status in (400, 401, 403, 404, 409, 429)}
+ERRORS = {status: ErrorsOut for status in (400, 401, 403, 404, 409, 422, 429)}
 
 
 class RouteOut(Schema):
@@ -72,7 +63,7 @@ class RoutesOut(Schema):
     routes: list[RouteOut]
 
 
-class ZoneOut(Schema):
+class RouteZoneOut(Schema):
     zone: str
     last_date: str | None = Field(None, description="дата последнего показания, ГГГГ-ММ-ДД")
     last_value: str | None = None
@@ -80,14 +71,14 @@ class ZoneOut(Schema):
     expected_high: str | None = Field(None, description="ожидаемое показание: правдоподобно не больше")
 
 
-class MeterOut(Schema):
+class RouteMeterOut(Schema):
     id: int
     code: str
     serial: str
     service: str
     unit: str
     verification_due: str | None = None
-    zones: list[ZoneOut]
+    zones: list[RouteZoneOut]
 
 
 class PlaceOut(Schema):
@@ -95,7 +86,7 @@ class PlaceOut(Schema):
     entrance: int | None = None
     premises: str
     accounts: list[str]
-    meters: list[MeterOut]
+    meters: list[RouteMeterOut]
 
 
 class SheetOut(Schema):

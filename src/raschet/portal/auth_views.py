@@ -3,6 +3,7 @@ sign-in and sign-out, and Django's password reset with the portal's Russian temp
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth
@@ -46,7 +47,7 @@ def confirm(request, token: str):
     except ProblemsError as error:
         return render(request, "portal/message.html", {"title": "Адрес не подтверждён",
                                                        "problems": error.problems}, status=400)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
     messages.success(request, "Адрес электронной почты подтверждён. Добро пожаловать в личный кабинет!")
     return redirect("portal:home")
 

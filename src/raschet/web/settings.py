@@ -193,7 +193,10 @@ LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 # Reachable without signing in (path prefixes; raschet.workplace.middleware): everything else needs a
 # session, and the API under RASCHET_API_PREFIX authenticates each call itself (session or key).
-RASCHET_PUBLIC_PATHS = ["/" + STATIC_URL, "/health/"]
+# Open to a visitor who has not signed in as staff: static files, the health check, and the
+# subscriber's personal account, which signs its subscribers in itself (every page of it but sign-up,
+# confirmation, sign-in and password reset needs its own sign-in, and shows only linked accounts).
+RASCHET_PUBLIC_PATHS = ["/" + STATIC_URL, "/health/", "/lk/"]
 RASCHET_API_PREFIX = "/api/v1/"
 
 # Mail (payment documents by e-mail): Django's SMTP backend on RASCHET_EMAIL_HOST:RASCHET_EMAIL_PORT.

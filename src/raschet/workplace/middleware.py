@@ -21,10 +21,15 @@ API_DOCS = ("docs", "openapi.json")
 
 
 def _api_key_valid(request) -> bool:
-    from raschet.payments.api import ApiKey  # the API's own key check, the one place keys are read
+    """An integration key (``X-Api-Key``) or a user's token (``Authorization: Bearer``) the API itself
+    would take: its own checks, the one place keys and tokens are read."""
+    from raschet.api.auth import ApiKey, BearerToken
 
     key = request.headers.get(ApiKey.param_name, "")
-    return bool(key) and ApiKey().authenticate(request, key) is not None
+    if key and ApiKey().authenticate(request, key) is not None:
+        return True
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and BearerToken().authenticate(request, token.strip()) is not None
 
 
 class LoginRequiredMiddleware:
