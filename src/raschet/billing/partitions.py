@@ -83,3 +83,18 @@ def ensure_partitions(period: Period) -> None:
             for year in (period.year, period.year + 1):
                 _make(cursor, "billing_entry", f"billing_entry_y{year}", f"FROM ('{year}-01') TO ('{year + 1}-01')",
                       "period >= %s AND period < %s", [f"{year}-01", f"{year + 1}-01"])
+
+
+def analyze_period(period: Period, *, lines: bool = False, entries: bool = False) -> None:
+    """Refresh the planner's statistics of the partitions a whole month was just written to. Until
+    autovacuum comes round, PostgreSQL plans a freshly filled partition by the estimate it had when it
+    was empty: an account's lines of the month were then found by a bitmap of the run's whole 15 M
+    lines (0.8 s an account card at 1.5 M accounts instead of milliseconds). ANALYZE samples, so it
+    costs seconds whatever the size, and runs inside the caller's transaction."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        if lines and _partitioned(cursor, "billing_chargeline"):
+            cursor.execute(f"ANALYZE billing_chargeline_p{period.year}_{period.month:02d}")
+        if entries and _partitioned(cursor, "billing_entry"):
+            cursor.execute(f"ANALYZE billing_entry_y{period.year}")

@@ -43,7 +43,7 @@ from raschet.billing.models import (
     RunStatus,
     UnitStatus,
 )
-from raschet.billing.partitions import ensure_partitions
+from raschet.billing.partitions import analyze_period, ensure_partitions
 from raschet.billing.runs import default_workers, dispatch
 from raschet.billing.snapshot import load_snapshot, scope_buildings
 from raschet.bulk import (
@@ -306,6 +306,7 @@ def _finish_run(run: CalcRun, account_ids: list[int] | None, recalcs: CalcResult
     run.timings, run.status, run.finished_at = timings, RunStatus.DONE, timezone.now()
     run.save(update_fields=["accounts", "lines", "problems", "timings", "status", "finished_at"])
     BillingPeriod.objects.filter(period=str(period)).update(state=PeriodState.CALCULATED)
+    analyze_period(period, lines=account_ids is None)
     return run
 
 
@@ -346,6 +347,7 @@ def post_period(*, period: Period, actor=None) -> int:
     if skipped:
         restore_row_triggers(connection)
     runs.update(status=RunStatus.POSTED)
+    analyze_period(period, entries=True)
     RecalcMark.objects.filter(period__lt=str(period), created_at__lte=full.started_at).delete()
     BillingPeriod.objects.filter(period=str(period)).update(state=PeriodState.POSTED)
     from raschet.payments.services import spend_advances  # payments builds on billing, not the reverse

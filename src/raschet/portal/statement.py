@@ -22,6 +22,8 @@ from raschet.domain.periods import Period
 from raschet.payments import ledger
 from raschet.payments.models import Payment
 from raschet.portal.services import NotLinked, linked_account
+from raschet.tariffs.models import Service
+from raschet.workplace.card import sentence
 
 ZERO = Decimal("0.00")
 
@@ -101,9 +103,11 @@ def _rows(account_id: int, period: Period) -> list[ChargeRow]:
                                     kind__in=[LineKind.CHARGE, LineKind.RECALC, LineKind.PENALTY,
                                               LineKind.CORRECTION])
                .select_related("service", "supplier", "line").order_by("service__name", "ref_period", "id"))
+    names = dict(Service.objects.values_list("code", "name"))
+    # the same Russian sentence as the operator's card: decimal commas, service names, not codes
     return [ChargeRow(e.service.name if e.service else "—", e.supplier.name if e.supplier else "",
                       e.get_kind_display(), e.ref_period, e.volume, e.amount,
-                      e.line.explained() if e.line else e.reason,
+                      sentence(e.line, names) if e.line else e.reason,
                       e.service.get_unit_display() if e.service else "") for e in entries]
 
 

@@ -18,7 +18,7 @@ from django.db import connection
 from django.db.models import Q
 
 from raschet.billing.exact import units
-from raschet.billing.models import ChargeLine, RunStatus
+from raschet.billing.models import CalcRun, ChargeLine, RunStatus
 from raschet.documents import sources
 from raschet.domain.periods import Period
 from raschet.housing.models import Account, PremisesArea, residents_on
@@ -142,8 +142,11 @@ class ServiceGroup:
 
 
 def _posted_lines(account: Account, period: Period):
-    return (ChargeLine.objects.filter(account=account, period=str(period), run__status=RunStatus.POSTED,
-                                      run__simulate=False)
+    # the period's posted runs first (a few rows), then the account's lines by its index: joined with
+    # the runs, PostgreSQL scanned the month's whole partition (0.8 s at 1.5 M accounts)
+    runs = list(CalcRun.objects.filter(period=str(period), status=RunStatus.POSTED, simulate=False)
+                .values_list("pk", flat=True))
+    return (ChargeLine.objects.filter(account=account, period=str(period), run_id__in=runs)
             .select_related("service").order_by("service__name", "kind", "date_from", "zone"))
 
 
