@@ -3,6 +3,7 @@ money changes only through the services."""
 
 from django.contrib import admin
 
+from raschet.access.readonly import ReadOnlyAdmin
 from raschet.billing import models
 from raschet.plain_numbers import BoundedNumbers
 
@@ -12,17 +13,6 @@ try:  # the task queue's own admin is English-only; background work is shown as 
     admin.site.unregister(DBTaskResult)
 except (ImportError, admin.sites.NotRegistered):
     pass
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(models.BillingPeriod)

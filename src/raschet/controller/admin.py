@@ -3,6 +3,7 @@ phones (entries, meter checks, seals) is shown read-only, it is changed only thr
 
 from django.contrib import admin
 
+from raschet.access.readonly import ReadOnlyAdmin
 from raschet.controller.models import MeterCheck, Route, RouteStop, Seal, SyncEntry
 
 
@@ -20,31 +21,20 @@ class RouteAdmin(admin.ModelAdmin):
     inlines = [RouteStopInline]
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(SyncEntry)
-class SyncEntryAdmin(ReadOnly):
+class SyncEntryAdmin(ReadOnlyAdmin):
     list_display = ["received_at", "kind", "status", "route", "user", "meter", "client_id"]
     list_filter = ["kind", "status"]
     search_fields = ["client_id", "meter__code", "meter__serial"]
 
 
 @admin.register(MeterCheck)
-class MeterCheckAdmin(ReadOnly):
+class MeterCheckAdmin(ReadOnlyAdmin):
     list_display = ["checked_on", "meter", "result", "note"]
     list_filter = ["result"]
 
 
 @admin.register(Seal)
-class SealAdmin(ReadOnly):
+class SealAdmin(ReadOnlyAdmin):
     list_display = ["sealed_on", "meter", "number"]
     search_fields = ["number", "meter__code", "meter__serial"]

@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from raschet.access.readonly import ReadOnlyAdmin
 from raschet.documents import models
 
 
@@ -38,19 +39,8 @@ class DeliveryPreferenceAdmin(admin.ModelAdmin):
     search_fields = ("account__number", "email")
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(models.PaymentDocument)
-class PaymentDocumentAdmin(ReadOnly):
+class PaymentDocumentAdmin(ReadOnlyAdmin):
     list_display = ("number", "version", "account", "period", "total", "issued_at", "pdf_link")
     list_filter = ("period",)
     search_fields = ("number", "account__number")
@@ -83,18 +73,18 @@ class BatchUnitInline(admin.TabularInline):
 
 
 @admin.register(models.DocumentBatch)
-class DocumentBatchAdmin(ReadOnly):
+class DocumentBatchAdmin(ReadOnlyAdmin):
     list_display = ("period", "scope", "status", "accounts", "issued", "unchanged", "problems", "started_at")
     inlines = [BatchUnitInline]
 
 
 @admin.register(models.BatchProblem)
-class BatchProblemAdmin(ReadOnly):
+class BatchProblemAdmin(ReadOnlyAdmin):
     list_display = ("subject", "code", "message")
     list_filter = ("code",)
 
 
 @admin.register(models.Delivery)
-class DeliveryAdmin(ReadOnly):
+class DeliveryAdmin(ReadOnlyAdmin):
     list_display = ("document", "address", "status", "attempts", "sent_at", "last_error")
     list_filter = ("status",)
