@@ -11,7 +11,8 @@ import pytest
 from raschet.billing.models import ChargeLine
 from raschet.billing.turnover import turnover
 from raschet.documents.models import PaymentDocument
-from raschet.documents.sources import ledger_balances
+from raschet.documents.sources import ledger_balances, ledger_movements
+from raschet.domain.periods import Period
 from raschet.housing.models import Account
 from raschet.metering.models import Reading
 
@@ -35,6 +36,24 @@ def test_balances_agree_with_the_ledger_and_the_turnover_sheet(client, world):
     assert october["charged"] > 0 and november["charged"] > 0
     assert november["closing"] == sum(november[k] for k in ("opening", "charged", "recalculated", "penalties")) \
         - november["paid"]
+
+
+def test_balances_are_the_sums_the_payment_document_reads(client, world):
+    """One read over the periods gives, row by row, what ``ledger_movements`` gives period by period —
+    also when the range starts after a closed period, whose snapshot is then the opening."""
+    account = Account.objects.get(number=world.mine)
+    both = get(client, world, "/balances").json()["periods"]
+    alone = get(client, world, "/balances", **{"from": "2026-11"}).json()["periods"]
+    assert alone == both[1:]
+    for row in both:
+        sums: dict[str, Decimal] = {}
+        for movement in ledger_movements([account.pk], Period.parse(row["period"])):
+            kind = "recalc" if movement.kind == "correction" else movement.kind
+            sums[kind] = sums.get(kind, Decimal(0)) + movement.amount
+        assert Decimal(row["opening"]) == sums.get("opening", 0)
+        assert Decimal(row["charged"]) == sums.get("charge", 0) and Decimal(row["paid"]) == -sums.get("payment", 0)
+        assert Decimal(row["recalculated"]) == sums.get("recalc", 0)
+        assert Decimal(row["closing"]) == sum(sums.values(), Decimal(0))
 
 
 def test_charges_are_the_posted_lines_with_their_explanation(client, world):

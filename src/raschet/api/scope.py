@@ -12,7 +12,10 @@ problem names the permission that would open it.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.apps import apps
+from django.db import connection
 from django.db.models import QuerySet
 
 from raschet import access
@@ -53,10 +56,19 @@ def is_linked(request, account: Account) -> bool:
     return account.pk in linked_account_ids(actor_of(request))
 
 
-def account_for(request, number: str, *permissions: str) -> Account:
+def account_for(request, number: str, *permissions: str, light: bool = False) -> Account:
     """The caller's account ``number``: 404 if there is none, 403 unless it is linked to the caller or
-    the caller holds one of ``permissions`` (default: to view accounts)."""
-    account = Account.objects.select_related("premises__building").filter(number=number).first()
+    the caller holds one of ``permissions`` (default: to view accounts). ``light``: only its id, number
+    and opening date, in one written-out statement (the money endpoints, asked most often)."""
+    if light:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT id, number, opened FROM {Account._meta.db_table} WHERE number = %s", [number])
+            row = cursor.fetchone()
+        account = Account.from_db(connection.alias, ["id", "number", "opened"], row) if row else None
+        if account is not None and not isinstance(account.opened, date):
+            account.opened = date.fromisoformat(str(account.opened))
+    else:
+        account = Account.objects.select_related("premises__building").filter(number=number).first()
     if account is None:
         raise ProblemsError([problem("unknown_reference", "path.number", kind="лицевой счёт", value=number[:40])])
     actor = actor_of(request)

@@ -67,3 +67,32 @@ def advances(account_ids: list[int]) -> dict[int, list[tuple[int, Decimal, Perio
         if kopecks < 0:
             result[account_id].append((payment_id, Decimal(-kopecks).scaleb(-2), Period.parse(named) if named else None))
     return result
+
+
+def period_sums(account_id: int, first: Period, last: Period) -> tuple[Decimal, dict[str, dict[str, Decimal]]]:
+    """One account's balance before ``first`` and its entries of each period ``first`` … ``last`` by
+    kind, in one statement: the last closed period's snapshot before ``first`` (billing_balance) plus
+    the entries after it. The same sums as ``documents.sources.ledger_movements`` per period: a
+    closed period's snapshot is the sum of the entries up to it, which can no longer change."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            WITH snapshot AS (SELECT COALESCE(MAX(period), '') AS period FROM billing_balance WHERE period < %s)
+            SELECT '', 'opening', SUM({units('b.closing')}) FROM billing_balance b, snapshot s
+             WHERE b.period = s.period AND b.account_id = %s
+            UNION ALL
+            SELECT CASE WHEN e.period < %s THEN '' ELSE e.period END, CASE WHEN e.period < %s THEN 'opening'
+                   ELSE e.kind END, SUM({KOPECKS}) FROM billing_entry e, snapshot s
+             WHERE e.account_id = %s AND e.period > s.period AND e.period <= %s GROUP BY 1, 2""",
+                       [str(first), account_id, str(first), str(first), account_id, str(last)])
+        rows = cursor.fetchall()
+    opening = Decimal(0)
+    kinds: dict[str, dict[str, Decimal]] = defaultdict(dict)
+    for period, kind, kopecks in rows:
+        if kopecks is None:
+            continue
+        amount = Decimal(kopecks).scaleb(-2)
+        if kind == "opening":
+            opening += amount
+        else:
+            kinds[period][kind] = kinds[period].get(kind, Decimal(0)) + amount
+    return opening.quantize(Decimal("0.01")), dict(kinds)

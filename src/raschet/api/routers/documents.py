@@ -41,7 +41,7 @@ def document_out(document: PaymentDocument, account: str) -> DocumentOut:
             summary="Платёжные документы лицевого счёта: все версии, новые первыми")
 def list_documents(request, number: str, query: Query[PageQuery]):
     account = account_for(request, number)
-    rows = (PaymentDocument.objects.filter(account=account).defer("pdf", "figures")
+    rows = (PaymentDocument.objects.filter(account=account).defer("pdf_tail", "figures")
             .order_by("-period", "-version"))
     return page_of(rows, query, lambda d: document_out(d, account.number))
 
@@ -53,7 +53,7 @@ def list_documents(request, number: str, query: Query[PageQuery]):
 def document_pdf(request, number: str, document_id: int):
     account = account_for(request, number)
     document = PaymentDocument.objects.filter(account=account, pk=document_id).only(
-        "pdf", "number", "version").first()
+        "prefix", "pdf_tail", "number", "version").first()
     if document is None:
         raise ProblemsError([problem("unknown_reference", "path.document_id", kind=f"платёжный документ ЛС {number}",
                                      value=str(document_id))])
