@@ -10,7 +10,7 @@ from django.db import DatabaseError, connection, transaction
 
 from conftest import PERIOD, decoded_qr_codes, pdf_text, rasterise
 from raschet.billing.models import Entry
-from raschet.documents.models import DocumentSettings, PaymentDocument, QrMode
+from raschet.documents.models import DocumentPrefix, DocumentSettings, PaymentDocument, QrMode
 from raschet.documents.services import issue_account, issue_documents
 from raschet.documents.tables import money as _money
 from raschet.domain.errors import ProblemsError
@@ -114,6 +114,29 @@ def test_the_database_refuses_to_change_or_delete_an_issued_document():
             with connection.cursor() as cursor:
                 cursor.execute(statement, [document.pk])
     assert PaymentDocument.objects.get(pk=document.pk).total == document.total
+    for statement, params in (("UPDATE documents_documentprefix SET data = %s WHERE sha256 = %s",
+                               [b"%PDF-", document.prefix_id]),
+                              ("DELETE FROM documents_documentprefix WHERE sha256 = %s", [document.prefix_id])):
+        with pytest.raises(DatabaseError, match="не изменяется и не удаляется"), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(statement, params)
+    assert bytes(PaymentDocument.objects.get(pk=document.pk).pdf) == bytes(document.pdf)
+
+
+def test_versions_share_one_stored_file_beginning_and_keep_only_their_own_bytes(region, tmp_path):
+    """The fonts and forms every file begins with are stored once; each version keeps the rest, and the
+    two together are the file as rendered, byte for byte."""
+    issue_documents(period=PERIOD, issued_on=ISSUED_ON)
+    documents = list(PaymentDocument.objects.all())
+    assert len(documents) > 1 and DocumentPrefix.objects.count() == 1
+    [prefix] = DocumentPrefix.objects.all()
+    for document in documents:
+        whole = bytes(document.pdf)
+        assert document.prefix_id == prefix.sha256 and whole.startswith(bytes(prefix.data))
+        assert hashlib.sha256(whole).hexdigest() == document.pdf_sha256
+        assert len(bytes(document.pdf_tail)) < len(whole) / 3  # the shared beginning is most of a one-page file
+    first = documents[0]
+    assert Account.objects.get(pk=first.account_id).number in pdf_text(bytes(first.pdf), tmp_path)
 
 
 def test_an_unposted_period_is_refused_with_what_to_do(db):

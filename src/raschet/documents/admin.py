@@ -44,7 +44,7 @@ class PaymentDocumentAdmin(ReadOnlyAdmin):
     list_display = ("number", "version", "account", "period", "total", "issued_at", "pdf_link")
     list_filter = ("period",)
     search_fields = ("number", "account__number")
-    exclude = ("pdf", "figures")
+    exclude = ("pdf_tail", "prefix", "figures")
     readonly_fields = ("account", "period", "version", "number", "total", "issued_at", "issued_by", "content_sha256",
                        "pdf_sha256", "pages", "pdf_link")
 

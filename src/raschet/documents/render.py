@@ -9,6 +9,8 @@ project writes its own content streams instead of using a layout library.
 
 from __future__ import annotations
 
+import hashlib
+import io
 from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
@@ -39,6 +41,23 @@ class Renderer:
         """The document's own file (for the archive, the portal and e-mail)."""
         title = f"ЕПД № {document.number} за {document.period}"
         return pdf_bytes(pages or self.pages(document), self.fonts, self.forms, title)
+
+    @cached_property
+    def prefix(self) -> bytes:
+        """The bytes every document file of this renderer begins with (header, catalog, fonts, forms)."""
+        out = io.BytesIO()
+        PdfFile(out).start(self.fonts, self.forms)
+        return out.getvalue()
+
+    @cached_property
+    def prefix_sha256(self) -> str:
+        return hashlib.sha256(self.prefix).hexdigest()
+
+    def document_tail(self, pdf: bytes) -> bytes:
+        """What of the document's file ``pdf`` follows the shared :attr:`prefix`."""
+        if not pdf.startswith(self.prefix):
+            raise ValueError("Файл документа начинается не с общего начала этого отрисовщика")
+        return pdf[len(self.prefix):]
 
     def print_file(self, path: Path, pages: Iterable[PageParts], title: str) -> int:
         """A print file of many documents written to ``path`` (through a temporary file, so a file that

@@ -106,14 +106,13 @@ def rows(canvas: Canvas, table: Table, top: float, cells: list[list[str]], bold_
     columns, the grid; returns the y under the table."""
     canvas.parts.append(f"q 1 0 0 1 0 {-top * 72 / 25.4:.2f} cm /{table.name} Do Q")
     edges = table.edges()
+    columns = [(x, column.width, column.align) for column, x in zip(table.columns, edges, strict=False)]
     y = top + table.header_height
     for index, row in enumerate(cells):
         font = "B" if bold_last and index == len(cells) - 1 else "R"
         if shade and index in shade:
             canvas.rect(LEFT, y, WIDTH, ROW, fill=0.96, stroke=False)
-        baseline = y + ROW - 1.0
-        for column, x, text in zip(table.columns, edges, row, strict=False):
-            canvas.cell(x, column.width, baseline, text, font, TEXT, column.align)
+        canvas.row(columns, y + ROW - 1.0, row, font, TEXT)
         y += ROW
         canvas.line(LEFT, y, LEFT + WIDTH, y, 0.15, 0.55)
     bottom = y

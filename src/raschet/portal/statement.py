@@ -137,7 +137,7 @@ def changes(*, user, account_number: str, period: Period) -> list[ServiceChange]
 def documents(*, user, account_number: str) -> list[PaymentDocument]:
     """The latest version of each period's payment document, newest period first (without the PDF)."""
     account = linked_account(user, account_number)
-    rows = (PaymentDocument.objects.filter(account=account).defer("pdf", "figures")
+    rows = (PaymentDocument.objects.filter(account=account).defer("pdf_tail", "figures")
             .order_by("-period", "-version"))
     latest: dict[str, PaymentDocument] = {}
     for document in rows:

@@ -72,7 +72,7 @@ def people(account: Account) -> People:
 
 
 def documents(account: Account) -> list[PaymentDocument]:
-    return list(PaymentDocument.objects.filter(account=account).defer("pdf", "figures")
+    return list(PaymentDocument.objects.filter(account=account).defer("pdf_tail", "figures")
                 .order_by("-period", "-version")[:24])
 
 

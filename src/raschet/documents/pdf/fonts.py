@@ -22,6 +22,7 @@ from fontTools import subset
 from fontTools.ttLib import TTFont
 
 FALLBACK = "?"
+MEMO = 100_000
 CHARACTERS = (
     "".join(chr(c) for c in range(0x20, 0x7F))
     + "".join(chr(c) for c in range(0xA0, 0xC0))
@@ -44,21 +45,34 @@ class EmbeddedFont:
     cap_height: int
     bbox: tuple[int, int, int, int]
     table: dict[int, str] = field(repr=False, default_factory=dict)  # ord(char) -> 4 hex digits
+    # the same few thousand strings (sums, dates, service names) recur on every page of a batch: their
+    # glyph ids and widths are kept once computed (at most MEMO strings a face)
+    _hex: dict[str, str] = field(repr=False, compare=False, default_factory=dict)
+    _units: dict[str, float] = field(repr=False, compare=False, default_factory=dict)
 
     def encode(self, text: str) -> str:
         """``text`` as the hex digits of its glyph ids (unknown characters as ``?``)."""
-        hexed = text.translate(self.table)
-        if len(hexed) != 4 * len(text):  # some character is not in the subset
-            hexed = "".join(self.table.get(ord(c)) or self.table[ord(FALLBACK)] for c in text)
+        hexed = self._hex.get(text)
+        if hexed is None:
+            hexed = text.translate(self.table)
+            if len(hexed) != 4 * len(text):  # some character is not in the subset
+                hexed = "".join(self.table.get(ord(c)) or self.table[ord(FALLBACK)] for c in text)
+            if len(self._hex) < MEMO:
+                self._hex[text] = hexed
         return hexed
 
     def width(self, text: str, size: float) -> float:
         """The advance width of ``text`` at ``size`` points, in points."""
-        try:
-            return sum(map(self.widths.__getitem__, text)) * size / 1000.0
-        except KeyError:  # a character drawn as the fallback
-            fallback = self.widths[FALLBACK]
-            return sum(self.widths.get(c, fallback) for c in text) * size / 1000.0
+        units = self._units.get(text)
+        if units is None:
+            try:
+                units = sum(map(self.widths.__getitem__, text))
+            except KeyError:  # a character drawn as the fallback
+                fallback = self.widths[FALLBACK]
+                units = sum(self.widths.get(c, fallback) for c in text)
+            if len(self._units) < MEMO:
+                self._units[text] = units
+        return units * size / 1000.0
 
     def pdf_objects(self, first: int) -> list[bytes]:
         """The objects ``first`` … ``first + 4``: Type0 font, CID font, descriptor, program, ToUnicode.
