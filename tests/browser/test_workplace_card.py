@@ -46,7 +46,7 @@ def test_operator_finds_the_flat_by_a_lower_case_address_and_a_wrong_reading_is_
     form.locator("button[type=submit]").click()
     page.wait_for_selector(".meter .notice.bad")
     refusal = page.inner_text(".meter .notice.bad")
-    assert "120.5" in refusal and "меньше предыдущего 139.789" in refusal and "переходе через ноль" in refusal
+    assert "120,5" in refusal and "меньше предыдущего 139,789" in refusal and "переходе через ноль" in refusal
     assert not Reading.objects.filter(date=date(2026, 5, 24)).exists()
     screenshot("refused")
     form = page.locator(".reading-form").first
