@@ -67,7 +67,9 @@ def sign_up(page, screenshot, account, mailbox) -> None:
     screenshot("3-account")
     page.click("text=Почему сумма изменилась")
     page.wait_for_selector("#changes")
-    assert "было" in page.inner_text("#changes") and "Почему такая сумма" in page.inner_text("#charges")
+    # the causes of the operator's card (tariff, volume, …), adding up to the difference
+    assert page.locator("#changes li.cause").count() >= 1 and "Итого разница" in page.inner_text("#changes")
+    assert "Почему такая сумма" in page.inner_text("#charges")
     screenshot("3b-why-changed")
 
 

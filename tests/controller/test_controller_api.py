@@ -1,5 +1,5 @@
-"""The controller's pages and API over HTTP: who may see what, the CSRF guard of the session, the sync's
-answers and the error bodies."""
+"""The controller's pages and API over HTTP: who may see what, the CSRF guard of the session, the API's
+bearer tokens and keys, the sync's answers and the error bodies."""
 
 import json
 
@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from raschet.api.models import ApiToken
 from raschet.controller.demo import demo_walk, grant_walk
 from raschet.metering.models import Meter, Reading, ReadingSource
 
@@ -83,6 +84,58 @@ def test_the_sheet_and_a_sync_sent_twice(signed, today_walk):
 def test_the_sync_needs_the_csrf_token_of_the_session(signed, today_walk):
     assert _post(signed, {"entries": [_reading(today_walk)]}, token=False).status_code == 403
     assert not Reading.objects.filter(source=ReadingSource.CONTROLLER).exists()
+
+
+def _bearer(secret: str) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+
+def test_a_controllers_token_reads_his_routes_and_syncs_once(controller, today_walk):
+    _, secret = ApiToken.issue(controller, "телефон")
+    client = Client(enforce_csrf_checks=True)  # no session, no CSRF token: the token is the credential
+    routes = client.get("/api/v1/controller/routes", **_bearer(secret)).json()["routes"]
+    assert [route["code"] for route in routes] == ["M-01"]
+    sheet = client.get(f"/api/v1/controller/routes/{today_walk.pk}/sheet", **_bearer(secret))
+    assert sheet.status_code == 200 and sheet.json()["route"]["id"] == today_walk.pk
+    body = json.dumps({"entries": [_reading(today_walk)]})
+    first, second = (client.post("/api/v1/controller/sync", body, content_type="application/json", **_bearer(secret))
+                     for _ in range(2))
+    assert first.status_code == second.status_code == 200
+    assert first.json()["results"][0]["status"] == "accepted" and second.json()["results"][0]["replayed"] is True
+    stored = Reading.objects.get(source=ReadingSource.CONTROLLER)  # the same entry twice is stored once
+    assert stored.entered_by == controller and str(stored.value.normalize()) == "130.5"
+
+
+def test_a_revoked_or_unknown_token_is_refused_with_401(controller, today_walk):
+    token, secret = ApiToken.issue(controller, "старый телефон")
+    token.revoke()
+    body = json.dumps({"entries": [_reading(today_walk)]})
+    for header in (_bearer(secret), _bearer("rsh_" + "x" * 43)):
+        assert Client().get("/api/v1/controller/routes", **header).status_code == 401
+        answer = Client().post("/api/v1/controller/sync", body, content_type="application/json", **header)
+        assert answer.status_code == 401 and answer.json()["errors"][0]["code"]
+    assert not Reading.objects.filter(source=ReadingSource.CONTROLLER).exists()
+
+
+def test_another_controllers_token_is_refused_this_route(today_walk, django_user_model):
+    other = django_user_model.objects.create_user("drugoi")
+    grant_walk(other)
+    _, secret = ApiToken.issue(other, "телефон")
+    client = Client()
+    assert client.get("/api/v1/controller/routes", **_bearer(secret)).json() == {"routes": []}
+    sheet = client.get(f"/api/v1/controller/routes/{today_walk.pk}/sheet", **_bearer(secret))
+    assert sheet.status_code == 403 and sheet.json()["errors"][0]["code"] == "foreign_route"
+    body = json.dumps({"entries": [_reading(today_walk)]})
+    result = client.post("/api/v1/controller/sync", body, content_type="application/json",
+                         **_bearer(secret)).json()["results"][0]
+    assert result["status"] == "refused" and result["problems"][0]["code"] == "foreign_route"
+    assert not Reading.objects.filter(source=ReadingSource.CONTROLLER).exists()
+
+
+def test_an_integration_key_is_no_controller(today_walk, monkeypatch):
+    monkeypatch.setenv("RASCHET_API_KEYS", "bank:secret-key-1234567890")
+    answer = Client().get("/api/v1/controller/routes", HTTP_X_API_KEY="secret-key-1234567890")
+    assert answer.status_code == 403 and answer.json()["errors"][0]["code"] == "forbidden"
 
 
 def test_a_malformed_entry_is_answered_with_the_field_in_russian(signed, today_walk):

@@ -152,6 +152,8 @@ def test_backwards_reading_is_a_problem_for_that_service_only():
     result = run(t, "2026-03")
     assert result.problems["code"].to_list() == ["readings_backwards"]
     assert "1000000001" in result.problems["message"][0]
+    # readings and dates the Russian way, as the one check of domain.readings writes them
+    assert "Показание 120 на 25.03.2026 меньше предыдущего 130 на 25.02.2026" in result.problems["message"][0]
     assert result.lines["service"].to_list() == ["maintenance"]
 
 

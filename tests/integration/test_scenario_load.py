@@ -76,7 +76,7 @@ def test_meaning_checks_catch_backward_readings_and_impossible_dates(scenario_pa
     problems = {p.subject: p for p in check_scenario(data)}
     backwards = problems["buildings[0].premises[0].accounts[0].meters[0].readings[2]"]
     assert backwards.code == "readings_backwards"
-    assert "100 на 2026-04-25 меньше предыдущего 130.789" in backwards.message
+    assert "100 на 25.04.2026 меньше предыдущего 130,789 на 25.03.2026" in backwards.message
     assert problems["tariffs[0].valid_to"].code == "invalid_range"
     data["tariffs"][0]["valid_to"] = "2026-02-30"
     assert [p.code for p in check_scenario(data)] == ["invalid_date"]

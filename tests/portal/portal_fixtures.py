@@ -1,6 +1,8 @@
 """Fixtures of the portal tests: a small generated region with two months (the first closed, the
 second posted) and one account's document issued, the state a subscriber finds in the personal
-account; and a local SMTP server (aiosmtpd on 127.0.0.1) that keeps the letters Django sends.
+account; the scenario's cold-water account over two posted months with a new tariff in the second
+(what the card's and the portal's «why did it change» name as the tariff cause); and a local SMTP
+server (aiosmtpd on 127.0.0.1) that keeps the letters Django sends.
 
 A plain module, imported by the portal tests and the browser journey: as a conftest.py it would
 shadow tests/documents/conftest.py for that directory's ``from conftest import make_region``."""
@@ -10,14 +12,19 @@ from __future__ import annotations
 import re
 import socket
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
-from raschet.billing.services import post_period
+from raschet.billing.services import calculate_period, post_period
 from raschet.domain.periods import Period
 from raschet.housing.models import Account
-from raschet.metering.models import Meter
+from raschet.metering.models import Meter, Reading
+from raschet.scenarios.loader import load_scenario, read_scenario
 from raschet.scenarios.region import RegionSpec, load_region
+from raschet.tariffs.models import Tariff
 from raschet.web.management.commands.demo import calculate_year
 
 PERIOD = Period(2026, 11)
@@ -50,6 +57,21 @@ def make_region() -> Region:
 @pytest.fixture
 def region(db):
     return make_region()
+
+
+def make_tariff_change() -> Account:
+    """The scenario's account 1000000001 (cold water by meter): March at 52.30 ₽/м³ for 7.333 м³, April
+    at 55.00 ₽ for 9 м³; both months calculated and posted."""
+    load_scenario(read_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "cold_water_meter.json"))
+    calculate_period(period=Period(2026, 3))
+    post_period(period=Period(2026, 3))
+    Tariff.objects.filter(valid_to__isnull=True).update(valid_to=date(2026, 4, 1))
+    old = Tariff.objects.get()
+    Tariff.objects.create(service=old.service, supplier=old.supplier, value=Decimal("55.00"), valid_from=date(2026, 4, 1))
+    Reading.objects.create(meter=Meter.objects.get(code="CW-1"), date=date(2026, 4, 24), value=Decimal("139.789"))
+    calculate_period(period=Period(2026, 4))
+    post_period(period=Period(2026, 4))
+    return Account.objects.get(number="1000000001")
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """What a subscriber reads and does on a linked account: balance, charges with why, documents,
 readings in the window with the operator's checks, payment through the test gateway, delivery."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -12,11 +13,13 @@ from django.utils import timezone
 from raschet.billing.models import Entry
 from raschet.documents.models import DeliveryPreference, PaymentDocument
 from raschet.domain.errors import ProblemsError
+from raschet.domain.periods import Period
 from raschet.metering.models import Meter, Reading
 from raschet.payments.models import Payment
 from raschet.portal import paying, readings, services, statement
 from raschet.portal.gateway import GATEWAYS
 from raschet.portal.models import AccountLink, GatewayPaymentState, SubmissionWindow
+from raschet.workplace import card
 
 # the shared fixtures come from a plain module: a conftest.py here would shadow
 # tests/documents/conftest.py for its `from conftest import make_region`
@@ -51,13 +54,29 @@ def test_charges_of_the_month_say_why(region, subscriber):
     assert sum(row.amount for row in rows) == posted
 
 
-def test_changes_are_the_month_to_month_difference_by_service(region, subscriber):
-    changes = statement.changes(user=subscriber, account_number=region.mine.number, period=region.period)
-    before = statement.charges(user=subscriber, account_number=region.mine.number, period=region.period.previous())
-    now = statement.charges(user=subscriber, account_number=region.mine.number, period=region.period)
-    for change in changes:
-        assert change.before == sum(r.amount for r in before if r.service == change.service)
-        assert change.now == sum(r.amount for r in now if r.service == change.service)
+def test_why_it_changed_is_the_cards_change_and_adds_up(region, subscriber):
+    change = statement.change(user=subscriber, account_number=region.mine.number, period=region.period)
+    assert change == card.bill_change(region.mine, region.period)  # the operator's card reads the same
+    assert change.parts and sum(p.amount for p in change.parts) == change.difference
+    assert change.after == sum(row.amount for row in statement.charges(
+        user=subscriber, account_number=region.mine.number, period=region.period))
+
+
+def test_the_month_page_names_the_tariff_cause_with_the_cards_amount(db, client, django_user_model):
+    account = portal_fixtures.make_tariff_change()
+    user = django_user_model.objects.create_user("t@example.ru", "t@example.ru", "Сложный-пароль-2026")
+    AccountLink.objects.create(user=user, account=account, confirmed_at=timezone.now())
+    client.force_login(user)
+    page = client.get(f"/lk/{account.number}/charges/2026-04/").content.decode()
+    shown = {cause: Decimal(amount) for cause, amount in re.findall(
+        r'<li class="cause" data-cause="(\w+)">.*?data-amount="(-?[\d.]+)"', page, re.S)}
+    card_change = card.bill_change(account, Period(2026, 4))
+    assert shown == {cause: amount for cause, _, amount in card_change.by_cause()}
+    assert shown["tariff"] == Decimal("24.30")  # (55.00 − 52.30) ₽ × 9 м³, as the card says
+    assert "Тариф" in page and "тариф 52,3 → 55 ₽ за м³ при объёме 9 м³: +24,30 ₽" in page
+    difference = Decimal(re.search(r'id="difference" data-amount="(-?[\d.]+)"', page).group(1))
+    assert sum(shown.values()) == difference == Decimal("495.00") - Decimal("383.52")
+    assert "+111,48\u00a0₽" in page
 
 
 def test_the_document_downloads_as_the_stored_pdf(region, subscriber):
@@ -164,10 +183,3 @@ def test_delivery_by_email_uses_the_sign_in_address_by_default(region, subscribe
     assert (chosen.channel, chosen.email) == ("email", "me@example.ru")
     with pytest.raises(ProblemsError):
         services.set_delivery(user=subscriber, account_number=region.mine.number, channel="pigeon")
-
-
-def test_a_changed_service_shows_both_months_explanations(region, subscriber):
-    changed = [c for c in statement.changes(user=subscriber, account_number=region.mine.number,
-                                            period=region.period) if c.difference and c.before and c.now]
-    assert changed, "the generated region has a service whose amount changed between the months"
-    assert all(c.reasons and c.earlier and c.reasons != c.earlier for c in changed)

@@ -33,7 +33,7 @@ def test_below_the_previous_is_refused_with_both_readings_named(meter, admin_use
     with pytest.raises(ProblemsError) as error:
         enter_reading(meter=meter, on=date(2026, 4, 25), value="99.5", user=admin_user)
     assert _codes(error) == ["readings_backwards"]
-    assert "99.5 на 25.04.2026 меньше предыдущего 110 на 25.03.2026" in error.value.problems[0].message
+    assert "99,5 на 25.04.2026 меньше предыдущего 110 на 25.03.2026" in error.value.problems[0].message
     assert not Reading.objects.filter(date=date(2026, 4, 25)).exists()
 
 

@@ -1,9 +1,11 @@
 """The controller's API (``/api/v1/controller/…``), used by the route page on the phone: the controller's
 routes, one route's sheet, and the sync of what was recorded offline.
 
-Authentication: the signed-in session of the controller (the page sends Django's CSRF token in
-``X-CSRFToken``). Only a user with ``controller.walk_routes`` gets an answer, and only about their
-own routes: another controller's route is refused with ``foreign_route`` (403).
+Authentication: the API's own (``raschet.api.auth.AUTH``): the controller's bearer token (a phone app
+or a script), an ``X-Api-Key`` client, or the signed-in session of the route page (which sends Django's
+CSRF token in ``X-CSRFToken``). Whoever calls, only a user with ``controller.walk_routes`` gets an
+answer, and only about their own routes: another controller's route is refused with ``foreign_route``
+(403); an integration key is no controller and is refused (403).
 """
 
 from __future__ import annotations
@@ -12,14 +14,14 @@ from datetime import date, datetime
 
 from django.utils import timezone
 from ninja import Router, Schema
-from ninja.security import django_auth
 from pydantic import Field, field_validator
 
+from raschet.api.auth import AUTH, actor_of
 from raschet.api.errors import ErrorsOut, ProblemOut
 from raschet.controller.sheet import my_routes, period_text, route_sheet
 from raschet.controller.sync import EntryIn, sync_entries
 
-router = Router(tags=["Контролёры"])
+router = Router(tags=["Контролёры"], auth=AUTH)
 MAX_ENTRIES = 500
 
 
@@ -118,20 +120,20 @@ def _entry(item: EntrySchema) -> EntryIn:
                    seal_number=item.seal_number, sheet_taken_at=item.sheet_taken_at)
 
 
-@router.get("/controller/routes", auth=django_auth, response={200: RoutesOut, **ERRORS}, summary="Мои маршруты контролёра, действующие сегодня")
+@router.get("/controller/routes", response={200: RoutesOut, **ERRORS}, summary="Мои маршруты контролёра, действующие сегодня")
 def routes(request):
-    found = my_routes(actor=request.user, today=timezone.localdate())
+    found = my_routes(actor=actor_of(request), today=timezone.localdate())
     return {"routes": [{"id": route.pk, "code": route.code, "name": route.name, "period": period_text(route),
                         "stops": [str(stop) for stop in route.stops.all()]} for route in found]}
 
 
-@router.get("/controller/routes/{route_id}/sheet", auth=django_auth, response={200: SheetOut, **ERRORS}, summary="Маршрутный лист")
+@router.get("/controller/routes/{route_id}/sheet", response={200: SheetOut, **ERRORS}, summary="Маршрутный лист")
 def sheet(request, route_id: int):
-    return route_sheet(route_id, actor=request.user, today=timezone.localdate(), now=timezone.now())
+    return route_sheet(route_id, actor=actor_of(request), today=timezone.localdate(), now=timezone.now())
 
 
-@router.post("/controller/sync", auth=django_auth, response={200: SyncOut, **ERRORS}, summary="Отправить записи обхода (повтор не дублирует)")
+@router.post("/controller/sync", response={200: SyncOut, **ERRORS}, summary="Отправить записи обхода (повтор не дублирует)")
 def sync(request, payload: SyncIn):
-    results = sync_entries([_entry(item) for item in payload.entries], actor=request.user,
+    results = sync_entries([_entry(item) for item in payload.entries], actor=actor_of(request),
                            today=timezone.localdate(), now=timezone.now())
     return {"results": results}

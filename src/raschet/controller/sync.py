@@ -26,7 +26,9 @@ from raschet.access import describe, user_of
 from raschet.controller.models import CheckResult, EntryKind, EntryStatus, MeterCheck, Route, Seal, SyncEntry
 from raschet.controller.permissions import WALK_ROUTES, require
 from raschet.controller.sheet import period_text, plain, route_meters
+from raschet.domain.bounds import READING
 from raschet.domain.errors import Problem, ProblemsError, problem
+from raschet.domain.readings import date_text, reading_text
 from raschet.metering.models import Meter, Reading, ReadingSource
 from raschet.metering.services import enter_reading
 
@@ -172,9 +174,11 @@ def _conflict(entry: EntryIn, meter: Meter, newer: Reading) -> Problem:
     why = ("оно датировано позже вашего" if newer.date > entry.on
            else "оно внесено после того, как вы получили маршрутный лист")
     entered = f"{timezone.localtime(newer.entered_at):%d.%m.%Y %H:%M}" if newer.entered_at else "—"
-    return problem("reading_conflict", f"entries.{entry.client_id}", value=entry.value, date=f"{entry.on:%d.%m.%Y}",
-                   meter=meter.serial or meter.code, existing=plain(newer.value),
-                   existing_date=f"{newer.date:%d.%m.%Y}", source=newer.get_source_display(), entered=entered, why=why)
+    number, _ = READING.read(entry.value)  # not checked yet: an unreadable value is shown as sent
+    return problem("reading_conflict", f"entries.{entry.client_id}",
+                   value=entry.value if number is None else reading_text(number), date=date_text(entry.on),
+                   meter=meter.serial or meter.code, existing=reading_text(newer.value),
+                   existing_date=date_text(newer.date), source=newer.get_source_display(), entered=entered, why=why)
 
 
 def _reading_json(reading: Reading) -> dict:

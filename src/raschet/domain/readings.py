@@ -15,6 +15,10 @@ A reading is refused when it
 
 A replaced meter is another meter with its own history, so a replacement never looks like a
 reading going backwards.
+
+The messages write readings the Russian way, with a decimal comma and without the column's trailing
+zeros (:func:`reading_text`: «155», «155,5», never «155.0000000»), and dates as «22.11.2026»
+(:func:`date_text`); every caller that words a reading check uses these two.
 """
 
 from __future__ import annotations
@@ -43,6 +47,17 @@ class MeterFacts:
     name: str
     digits: int | None = None
     unit: str = ""
+
+
+def reading_text(value: Decimal) -> str:
+    """A reading or a consumption as Russians write it: ``Decimal("155.0000000")`` → «155»,
+    ``Decimal("155.50")`` → «155,5»."""
+    return f"{Decimal(value).normalize():f}".replace(".", ",")
+
+
+def date_text(on: date) -> str:
+    """«22.11.2026»."""
+    return f"{on:%d.%m.%Y}"
 
 
 def _months(start: date, end: date) -> Decimal:
@@ -85,15 +100,15 @@ def reading_problems(meter: MeterFacts, on: date, value: object, history: Sequen
         return [problem("invalid_value", subject, value=str(value), field=f"показание прибора {meter.name}",
                         reason=reason)]
     if meter.digits and number >= Decimal(10) ** meter.digits:
-        return [problem("reading_digits", subject, meter=meter.name, value=str(value), digits=meter.digits)]
+        return [problem("reading_digits", subject, meter=meter.name, value=reading_text(number), digits=meter.digits)]
     earlier = [row for row in history if row[0] < on]
     if not earlier:
         return []
     previous_date, previous = earlier[-1]
     used = consumption(previous, number, meter.digits)
     if used is None:
-        return [problem("readings_backwards", subject, current=str(value), current_date=on.isoformat(),
-                        previous=str(previous), previous_date=previous_date.isoformat())]
+        return [problem("readings_backwards", subject, current=reading_text(number), current_date=date_text(on),
+                        previous=reading_text(previous), previous_date=date_text(previous_date))]
     if confirmed:
         return []
     limit = plausible_limit(meter, earlier, previous_date, on, times)
@@ -101,9 +116,9 @@ def reading_problems(meter: MeterFacts, on: date, value: object, history: Sequen
         basis = (f"в {times} {'раза' if 2 <= times % 10 <= 4 and not 12 <= times % 100 <= 14 else 'раз'} больше "
                  "среднего расхода за последние месяцы"
                  if monthly_average(earlier, meter.digits) is not None else "предел для прибора без истории расхода")
-        return [problem("implausible_reading", subject, meter=meter.name, value=str(value),
-                        used=f"{used.normalize():f}", limit=f"{limit.quantize(Decimal(1)):f}",
-                        since=f"{previous_date:%d.%m.%Y}", basis=basis)]
+        return [problem("implausible_reading", subject, meter=meter.name, value=reading_text(number),
+                        used=reading_text(used), limit=reading_text(limit.quantize(Decimal(1))),
+                        since=date_text(previous_date), basis=basis)]
     return []
 
 

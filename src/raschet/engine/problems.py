@@ -30,6 +30,18 @@ def empty() -> pl.DataFrame:
     return _EMPTY.clone()  # a clone costs microseconds, a new frame a tenth of a millisecond
 
 
+def number_text(decimal: pl.Expr) -> pl.Expr:
+    """A Decimal column as the messages write a reading (as ``domain.readings.reading_text``): decimal
+    comma, no trailing zeros — «155», «155,5»."""
+    return (decimal.cast(pl.Utf8).str.replace(r"(\.[0-9]*?)0+$", "${1}").str.replace(r"\.$", "")
+            .str.replace(".", ",", literal=True))
+
+
+def date_text(column: pl.Expr) -> pl.Expr:
+    """A date column as «22.11.2026»."""
+    return column.dt.strftime("%d.%m.%Y")
+
+
 def rows(frame: pl.DataFrame, code: str, **params: pl.Expr | str) -> pl.DataFrame:
     """Problem rows for every row of ``frame`` (which has account_id and service)."""
     if frame.is_empty():

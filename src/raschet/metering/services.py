@@ -18,7 +18,7 @@ from django.db import transaction
 from raschet import access
 from raschet.domain.bounds import READING, parse_plain
 from raschet.domain.errors import Problem, ProblemsError, problem
-from raschet.domain.readings import PLAUSIBLE_TIMES, MeterFacts, reading_problems
+from raschet.domain.readings import PLAUSIBLE_TIMES, MeterFacts, date_text, reading_problems, reading_text
 from raschet.metering.models import Meter, Reading, ReadingSource
 
 READINGS_PERMISSION = "metering.add_reading"  # Django's own model permission, held by operators' roles
@@ -127,8 +127,9 @@ def enter_reading(*, meter: Meter, on: date, value: object, zone: str = "total",
     if declared == "rollover" and previous is not None:
         digits = _register_digits(meter, previous[1])
     elif previous is not None and number is not None and number < previous[1]:
-        raise ProblemsError([problem("readings_backwards", subject, current=str(value), current_date=f"{on:%d.%m.%Y}",
-                                     previous=f"{previous[1].normalize():f}", previous_date=f"{previous[0]:%d.%m.%Y}")])
+        raise ProblemsError([problem("readings_backwards", subject, current=reading_text(number),
+                                     current_date=date_text(on), previous=reading_text(previous[1]),
+                                     previous_date=date_text(previous[0]))])
     accepted, problems = check_readings([ReadingIn(meter.pk, on, value, subject, zone)], confirmed=confirmed,
                                         times=times or (OPERATOR_TIMES if source == ReadingSource.OPERATOR
                                                         else PLAUSIBLE_TIMES), digits=digits)

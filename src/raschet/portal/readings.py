@@ -9,13 +9,13 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from django.db.models import Q
 from django.utils import timezone
 
 from raschet.domain import bounds
 from raschet.domain.errors import ProblemsError, problem
+from raschet.domain.readings import date_text, reading_text
 from raschet.metering.models import Meter, MeterScope, Reading, ReadingSource
 from raschet.metering.services import enter_reading
 from raschet.portal.models import DEFAULT_WINDOW, SubmissionWindow
@@ -120,9 +120,5 @@ def _refuse_backwards(meter: Meter, zone: str, today: date, value: object) -> No
     number, _ = bounds.READING.read(value)
     if previous is not None and number is not None and number < previous.value:
         raise ProblemsError([problem("readings_backwards", f"прибор {meter.serial or meter.code}",
-                                     current=_plain(number), current_date=f"{today:%d.%m.%Y}",
-                                     previous=_plain(previous.value), previous_date=f"{previous.date:%d.%m.%Y}")])
-
-
-def _plain(number: Decimal) -> str:
-    return f"{number.normalize():f}".replace(".", ",")
+                                     current=reading_text(number), current_date=date_text(today),
+                                     previous=reading_text(previous.value), previous_date=date_text(previous.date))])

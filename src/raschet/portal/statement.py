@@ -1,6 +1,8 @@
 """What the subscriber reads about an account: balance, debt and advance; the charges of a month
-with why each amount is what it is and how the month differs from the one before; the payment
-documents; the payments. Every function starts from :func:`raschet.portal.services.linked_account`.
+with why each amount is what it is, and why the month's bill differs from the one before — by the
+same causes as the operator's card (``workplace.why`` over ``workplace.card.bill_change``); the
+payment documents; the payments. Every function starts from
+:func:`raschet.portal.services.linked_account`.
 
 Sums are exact: the ledger is summed in integer kopecks (``billing.exact``), on SQLite and
 PostgreSQL alike.
@@ -8,8 +10,7 @@ PostgreSQL alike.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
@@ -23,7 +24,8 @@ from raschet.payments import ledger
 from raschet.payments.models import Payment
 from raschet.portal.services import NotLinked, linked_account
 from raschet.tariffs.models import Service
-from raschet.workplace.card import sentence
+from raschet.workplace.card import bill_change, sentence
+from raschet.workplace.why import Change
 
 ZERO = Decimal("0.00")
 
@@ -82,22 +84,6 @@ class ChargeRow:
     unit: str = ""
 
 
-@dataclass
-class ServiceChange:
-    """One service's charges in this month against the month before, and why they differ, as far as
-    the lines tell: the explanations of either month that the other month does not have."""
-
-    service: str
-    before: Decimal = ZERO
-    now: Decimal = ZERO
-    reasons: list[str] = field(default_factory=list)  # this month's explanations that differ
-    earlier: list[str] = field(default_factory=list)  # the previous month's that differ
-
-    @property
-    def difference(self) -> Decimal:
-        return self.now - self.before
-
-
 def _rows(account_id: int, period: Period) -> list[ChargeRow]:
     entries = (Entry.objects.filter(account_id=account_id, period=str(period),
                                     kind__in=[LineKind.CHARGE, LineKind.RECALC, LineKind.PENALTY,
@@ -116,22 +102,12 @@ def charges(*, user, account_number: str, period: Period) -> list[ChargeRow]:
     return _rows(linked_account(user, account_number).pk, period)
 
 
-def changes(*, user, account_number: str, period: Period) -> list[ServiceChange]:
-    """Per service, this month's charges against the previous month's, with the explanations that differ."""
-    account = linked_account(user, account_number)
-    found: dict[str, ServiceChange] = {}
-    explained: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for when, rows in (("before", _rows(account.pk, period.previous())), ("now", _rows(account.pk, period))):
-        for row in rows:
-            change = found.setdefault(row.service, ServiceChange(row.service))
-            setattr(change, when, getattr(change, when) + row.amount)
-            explained[(row.service, when)].add(row.why)
-    for name, change in found.items():
-        if change.difference:
-            now, before = explained[(name, "now")], explained[(name, "before")]
-            change.reasons = sorted(text for text in now - before if text)
-            change.earlier = sorted(text for text in before - now if text)
-    return sorted(found.values(), key=lambda c: c.service)
+def change(*, user, account_number: str, period: Period) -> Change:
+    """Why the bill of ``period`` differs from the month before, by the causes the operator's card shows
+    (tariff, volume, residents, area, method, recalculation, penalties, other): the card's own
+    ``bill_change``, so the subscriber and the operator read the same parts, which add up exactly to
+    the difference."""
+    return bill_change(linked_account(user, account_number), period)
 
 
 def documents(*, user, account_number: str) -> list[PaymentDocument]:

@@ -82,7 +82,7 @@ def charges(request, number: str, period: str):
         "summary": statement.summary(user=user, account_number=number), "period": month,
         "periods": statement.charged_periods(user=user, account_number=number),
         "charges": statement.charges(user=user, account_number=number, period=month),
-        "changes": statement.changes(user=user, account_number=number, period=month), "tab": "charges"})
+        "change": statement.change(user=user, account_number=number, period=month), "tab": "charges"})
 
 
 @scoped

@@ -308,8 +308,10 @@ def _backwards(bad: pl.DataFrame) -> pl.DataFrame:
     frame = bad.rename({"owner": "account_id"})
     return problems.rows(
         frame, "readings_backwards",
-        current=to_decimal(pl.col("bad_cur"), VOLUME), current_date=pl.col("bad_cur_date"),
-        previous=to_decimal(pl.col("bad_base"), VOLUME), previous_date=pl.col("bad_base_date"),
+        current=problems.number_text(to_decimal(pl.col("bad_cur"), VOLUME)),
+        current_date=problems.date_text(pl.col("bad_cur_date")),
+        previous=problems.number_text(to_decimal(pl.col("bad_base"), VOLUME)),
+        previous_date=problems.date_text(pl.col("bad_base_date")),
     )
 
 

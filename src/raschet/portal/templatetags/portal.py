@@ -24,6 +24,13 @@ def rub(value) -> str:
 
 
 @register.filter
+def signed_rub(value) -> str:
+    """A difference: ``+1 234,50 ₽`` for a rise, ``−1 234,50 ₽`` for a fall, ``0,00 ₽`` for none."""
+    text = rub(value)
+    return f"+{text}" if value not in (None, "") and Decimal(value) > 0 else text
+
+
+@register.filter
 def month(value) -> str:
     """``2026-03`` (or a Period) → ``март 2026``."""
     if not value:
