@@ -17,7 +17,7 @@ from raschet.billing.models import CalcRun, CalcUnit, ChargeLine, RunStatus, Uni
 from raschet.billing.runs import DASK_SCHEDULER, execute_unit
 from raschet.domain.errors import ProblemsError
 from raschet.domain.periods import Period
-from raschet.scenarios.region import RegionSpec, load_region
+from raschet.generators.region import RegionSpec, load_region
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PERIOD = Period(2026, 11)

@@ -15,10 +15,10 @@ import pytest
 
 from raschet.billing.services import post_period
 from raschet.domain.periods import Period
+from raschet.generators.history import calculate_year
+from raschet.generators.region import RegionSpec, load_region
 from raschet.housing.models import Account
 from raschet.metering.models import Meter
-from raschet.scenarios.region import RegionSpec, load_region
-from raschet.web.management.commands.demo import calculate_year
 
 PERIOD = Period(2026, 11)
 PASSWORD = "Сложный-пароль-2026"
