@@ -6,7 +6,8 @@ import polars as pl
 import pytest
 
 from raschet.billing import snapshot
-from raschet.billing.services import _units, compute_unit
+from raschet.billing.services import _units
+from raschet.billing.units import compute_unit
 from raschet.domain.periods import Period
 from raschet.generators.region import RegionSpec, load_region
 
