@@ -13,7 +13,7 @@ import random
 from datetime import date
 from decimal import Decimal
 
-from raschet.domain.money import format_money, from_kopecks
+from raschet.domain.money import format_money, from_kopecks, round_money
 from raschet.domain.periods import Period
 
 SURNAMES = ("Иванов", "Петрова", "Смирнов", "Кузнецова", "Попов", "Васильева", "Соколов", "Михайлова")
@@ -82,7 +82,7 @@ def demo_registry(period: Period, bills: list[tuple[str, Decimal]], rng: random.
         luck = rng.random()
         if luck < 0.1 or amount <= 0:
             continue
-        paid = amount if luck < 0.9 else (amount * Decimal(rng.randint(20, 80)) / 100).quantize(Decimal("0.01"))
+        paid = amount if luck < 0.9 else round_money(amount * Decimal(rng.randint(20, 80)) / 100)
         day = rng.randint(5, 25)
         lines.append(f"{day:02d}-{month.month:02d}-{month.year};{10 + index % 9:02d}-{index % 60:02d}-00;8626;"
                      f"{1000 + index % 7};{number};;;{period.month:02d}{period.year % 100:02d};{paid};{paid};0.00")
