@@ -7,7 +7,7 @@ year of monthly readings, and about 1 % of accounts changing mid-month. What eac
 said where it is made: the plan and the dice in ``plan``, the reference data in ``reference``, the
 households in ``households``, the meters and readings in ``meters``; this module writes them.
 
-The region is generated and written in chunks of whole buildings (``CHUNK_ACCOUNTS`` accounts
+The region is generated and written in chunks of whole buildings (``plan.CHUNK_ACCOUNTS`` accounts
 each), so memory stays bounded whatever the number of accounts. A chunk is built column-wise with
 Polars: randomness is a seeded hash of (chunk, purpose, row) as in ``raschet.generators.snapshot``,
 so nothing is drawn tuple by tuple (Polars does not promise the same hash across its versions:
