@@ -32,7 +32,7 @@ if __name__ == "__main__" and JEMALLOC not in os.environ and "--plain-malloc" no
 
 from raschet.domain.periods import Period  # noqa: E402  (after the restart above)
 from raschet.engine import calculate  # noqa: E402
-from raschet.engine.synthetic import Shape, region  # noqa: E402
+from raschet.generators.snapshot import Shape, region  # noqa: E402
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:

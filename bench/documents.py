@@ -49,9 +49,9 @@ def prepare(url: str, accounts: int) -> None:
     call_command("migrate", verbosity=0, interactive=False)
     from raschet.billing.models import BillingPeriod
     from raschet.billing.services import post_period
+    from raschet.generators.history import calculate_year
+    from raschet.generators.region import RegionSpec, load_region
     from raschet.housing.models import Account
-    from raschet.scenarios.region import RegionSpec, load_region
-    from raschet.web.management.commands.demo import calculate_year
 
     spec = RegionSpec(accounts=accounts, seed=2026, months=2)
     if Account.objects.count() != accounts:

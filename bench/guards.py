@@ -68,8 +68,8 @@ def main() -> None:
     from raschet.billing.partitions import ensure_partitions
     from raschet.bulk import reserve_ids
     from raschet.domain.periods import Period
+    from raschet.generators.region import RegionSpec, load_region
     from raschet.housing.models import Account
-    from raschet.scenarios.region import RegionSpec, load_region
     from raschet.tariffs.models import AccountService
 
     load_region(RegionSpec(accounts=20, months=1, last_period=Period(2026, 3)), show_progress=False)

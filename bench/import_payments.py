@@ -52,10 +52,10 @@ def main() -> None:
     from django.db import connection, transaction
 
     from raschet.exchange import parse_sber
-    from raschet.exchange.synthetic import sber_registry
+    from raschet.generators.region import RegionSpec, load_region
+    from raschet.generators.registries import sber_registry
     from raschet.housing.models import Account
     from raschet.payments.imports import import_registry
-    from raschet.scenarios.region import RegionSpec, load_region
 
     load_region(RegionSpec(accounts=args.accounts, months=3), show_progress=False)
     accounts = dict(Account.objects.values_list("number", "id"))

@@ -64,7 +64,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from raschet.scenarios.region import RegionSpec, generate_region
+    from raschet.generators.region import RegionSpec, generate_region
 
     call_command("migrate", verbosity=0)
     written = generate_region(RegionSpec(accounts=args.accounts, seed=args.seed))

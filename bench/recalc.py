@@ -32,7 +32,7 @@ def main() -> None:
     from raschet.billing.models import ChargeLine, RecalcMark
     from raschet.billing.services import calculate_period, close_period
     from raschet.domain.periods import Period
-    from raschet.scenarios.region import RegionSpec, load_region
+    from raschet.generators.region import RegionSpec, load_region
     from raschet.tariffs.models import Tariff
 
     load_region(RegionSpec(accounts=args.accounts, last_period=Period(2026, 4), months=6), show_progress=False)

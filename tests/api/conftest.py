@@ -19,10 +19,10 @@ from raschet.api.models import ApiToken
 from raschet.billing.services import post_period
 from raschet.documents.services import issue_account
 from raschet.domain.periods import Period
+from raschet.generators.history import calculate_year
+from raschet.generators.region import RegionSpec, load_region
 from raschet.housing.models import Account
 from raschet.portal.models import AccountLink
-from raschet.scenarios.region import RegionSpec, load_region
-from raschet.web.management.commands.demo import calculate_year
 
 PERIOD = Period(2026, 11)
 

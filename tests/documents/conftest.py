@@ -7,8 +7,8 @@ import pytest
 
 from raschet.billing.services import post_period
 from raschet.domain.periods import Period
-from raschet.scenarios.region import RegionSpec, load_region
-from raschet.web.management.commands.demo import calculate_year
+from raschet.generators.history import calculate_year
+from raschet.generators.region import RegionSpec, load_region
 
 PERIOD = Period(2026, 11)
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from raschet.domain.money import round_money
 from raschet.engine import calculate
-from raschet.engine.synthetic import Shape, region
+from raschet.generators.snapshot import Shape, region
 
 SLOW = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -10,7 +10,7 @@ import polars as pl
 from raschet.domain.periods import Period
 from raschet.engine import calculate
 from raschet.engine.pipeline import past_volumes
-from raschet.engine.synthetic import Shape, region
+from raschet.generators.snapshot import Shape, region
 
 KEYS = ["account_id", "service", "zone", "volume_source"]
 

@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from raschet.exchange import parse_sber
-from raschet.exchange.synthetic import sber_registry
+from raschet.generators.registries import sber_registry
 
 ACCOUNTS = [f"{1_000_000_000 + i}" for i in range(2_000)]
 

@@ -22,7 +22,7 @@ from raschet.billing.services import calculate_period, close_period, post_period
 from raschet.domain.errors import ProblemsError  # noqa: E402
 from raschet.domain.periods import Period  # noqa: E402
 from raschet.exchange import parse_sber  # noqa: E402
-from raschet.exchange.synthetic import sber_registry  # noqa: E402
+from raschet.generators.registries import sber_registry  # noqa: E402
 from raschet.housing.models import Account  # noqa: E402
 from raschet.payments.imports import import_registry  # noqa: E402
 from raschet.payments.services import record_payment  # noqa: E402

@@ -3,8 +3,8 @@
 import pytest
 from django.contrib.auth import get_user_model
 
+from raschet.generators.region import RegionSpec, load_region
 from raschet.housing.models import Account, Building
-from raschet.scenarios.region import RegionSpec, load_region
 
 pytestmark = pytest.mark.django_db
 

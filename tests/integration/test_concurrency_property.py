@@ -30,9 +30,9 @@ from hypothesis import strategies as st
 from raschet.billing.models import Balance, BillingPeriod, CalcRun, ChargeLine, Entry, RunStatus
 from raschet.billing.turnover import turnover
 from raschet.domain.periods import Period
+from raschet.generators.region import RegionSpec, load_region
 from raschet.housing.models import Account
 from raschet.payments.models import Payment, PaymentRegistry, PaymentState
-from raschet.scenarios.region import RegionSpec, load_region
 
 pytestmark = pytest.mark.django_db(transaction=True)
 WORKER = Path(__file__).with_name("concurrency_worker.py")

@@ -18,19 +18,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count, Q
 
+from raschet.generators.households import Chunk, name_pools
+from raschet.generators.plan import RegionSpec, chunk_plans, plan_buildings
+from raschet.generators.reference import ORGANIZATIONS, SERVICES, Reference
+from raschet.generators.region import GENERATED
 from raschet.housing.models import Account, Building, Premises, PremisesArea, Registration
 from raschet.metering.models import Meter, Reading
-from raschet.scenarios.region import (
-    GENERATED,
-    ORGANIZATIONS,
-    SERVICES,
-    Chunk,
-    Reference,
-    RegionSpec,
-    chunk_plans,
-    name_pools,
-    plan_buildings,
-)
 from raschet.tariffs.models import AccountService, Organization, Service
 
 ACCOUNTS = 1000
@@ -147,8 +140,8 @@ def test_database_option_must_match_when_not_run_through_raschet(db):
 def test_the_demo_year_calculates_on_a_generated_region(db):
     """``raschet demo`` loads a region with ``load_region`` and calculates, closes and pays its months."""
     from raschet.domain.periods import Period
-    from raschet.scenarios.region import load_region
-    from raschet.web.management.commands.demo import calculate_year
+    from raschet.generators.history import calculate_year
+    from raschet.generators.region import load_region
 
     spec = RegionSpec(accounts=150, seed=5, last_period=Period(2026, 3), months=3)
     figures = load_region(spec, show_progress=False)
@@ -163,9 +156,9 @@ def test_a_reading_of_a_missing_meter_fails_the_whole_region(monkeypatch):
     """Key triggers are skipped on PostgreSQL for speed; the checks afterwards must still catch this."""
     from django.db import IntegrityError
 
-    from raschet.scenarios import region
+    from raschet.generators import households, region
 
-    frames = region.Chunk.frames
+    frames = households.Chunk.frames
 
     def broken(self):
         result = frames(self)
@@ -174,7 +167,7 @@ def test_a_reading_of_a_missing_meter_fails_the_whole_region(monkeypatch):
             pl.when(first).then(pl.col("meter_id").max() + 10**9).otherwise("meter_id").alias("meter_id"))
         return result
 
-    monkeypatch.setattr(region.Chunk, "frames", broken)
+    monkeypatch.setattr(households.Chunk, "frames", broken)
     with pytest.raises(IntegrityError):
         region.generate_region(RegionSpec(accounts=60, seed=1))
     assert Account.objects.count() == 0

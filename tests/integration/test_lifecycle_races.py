@@ -12,8 +12,8 @@ from django.db import connection
 
 from raschet.billing.models import BillingPeriod, CalcRun, ChargeLine, Entry, RunStatus, UnitStatus
 from raschet.domain.periods import Period
-from raschet.scenarios import region as region_module
-from raschet.scenarios.region import RegionSpec, load_region
+from raschet.generators import plan
+from raschet.generators.region import RegionSpec, load_region
 
 pytestmark = pytest.mark.django_db(transaction=True)
 FEBRUARY = Period(2026, 2)
@@ -23,7 +23,7 @@ FEBRUARY = Period(2026, 2)
 def region(live_database_env, monkeypatch):
     if connection.vendor != "postgresql":
         pytest.skip("processes racing on one database: PostgreSQL (SQLite has one writer)")
-    monkeypatch.setattr(region_module, "MAX_PREMISES", 25)  # small buildings: a unit each
+    monkeypatch.setattr(plan, "MAX_PREMISES", 25)  # small buildings: a unit each
     load_region(RegionSpec(accounts=300, seed=11, last_period=FEBRUARY, months=2), show_progress=False)
     # units of one building, in one process: a run of a dozen units that takes a few seconds
     return {**live_database_env, "RASCHET_UNIT_ACCOUNTS": "20", "RASCHET_WORKERS": "1"}

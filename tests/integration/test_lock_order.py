@@ -19,12 +19,12 @@ from raschet.billing.services import calculate_period, close_period
 from raschet.bulk import IdPools, Tables, reserve_ids, write_tables
 from raschet.domain.periods import Period
 from raschet.exchange import parse_sber
-from raschet.exchange.synthetic import sber_registry
+from raschet.generators.region import RegionSpec, load_region
+from raschet.generators.registries import sber_registry
 from raschet.housing.models import Account
 from raschet.payments.imports import import_registry
 from raschet.payments.models import Payment, PaymentRegistry
 from raschet.payments.services import ENTRY_COLUMNS, record_payment
-from raschet.scenarios.region import RegionSpec, load_region
 
 pytestmark = pytest.mark.django_db(transaction=True)
 JANUARY, FEBRUARY = Period(2026, 1), Period(2026, 2)

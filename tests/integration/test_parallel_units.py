@@ -14,10 +14,11 @@ from django.db import connection
 
 from raschet.billing import services
 from raschet.billing.models import CalcRun, CalcUnit, ChargeLine, RunStatus, UnitStatus
-from raschet.billing.runs import DASK_SCHEDULER, execute_unit
+from raschet.billing.runs import DASK_SCHEDULER
+from raschet.billing.units import execute_unit
 from raschet.domain.errors import ProblemsError
 from raschet.domain.periods import Period
-from raschet.scenarios.region import RegionSpec, load_region
+from raschet.generators.region import RegionSpec, load_region
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PERIOD = Period(2026, 11)

@@ -13,9 +13,9 @@ from raschet.billing.models import BillingPeriod, CalcRun, CalcUnit, ChargeLine,
 from raschet.billing.services import calculate_period, close_period, post_period, resume_run
 from raschet.domain.errors import ProblemsError
 from raschet.domain.periods import Period
+from raschet.generators.region import RegionSpec, load_region
 from raschet.payments.services import record_payment
 from raschet.scenarios.loader import load_scenario, read_scenario
-from raschet.scenarios.region import RegionSpec, load_region
 
 pytestmark = pytest.mark.django_db(transaction=True)
 MARCH, APRIL, MAY = Period(2026, 3), Period(2026, 4), Period(2026, 5)

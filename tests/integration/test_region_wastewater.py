@@ -14,7 +14,7 @@ import pytest
 from raschet.billing.models import ChargeLine
 from raschet.billing.services import calculate_period
 from raschet.domain.periods import Period
-from raschet.scenarios.region import RegionSpec, load_region
+from raschet.generators.region import RegionSpec, load_region
 
 
 @pytest.mark.django_db

@@ -12,7 +12,7 @@ from raschet.billing.models import Entry
 from raschet.billing.services import calculate_period, close_period
 from raschet.domain.periods import Period
 from raschet.exchange import parse_sber
-from raschet.exchange.synthetic import sber_registry
+from raschet.generators.registries import sber_registry
 from raschet.metering.models import Reading
 from raschet.payments.imports import import_registry
 from raschet.payments.models import Payment, PaymentRegistry, PaymentState

@@ -13,6 +13,7 @@ import polars as pl
 import pytest
 
 import raschet.billing.services as services
+import raschet.billing.units as units
 from raschet.billing.models import ChargeLine
 from raschet.engine import explain
 from raschet.scenarios.loader import read_scenario
@@ -50,7 +51,8 @@ def test_every_stored_line_explains_itself_as_the_engine_did(name, note, scenari
         captured.append(result)
         return original(run_id, period, result, ids)
 
-    monkeypatch.setattr(services, "line_frame", capture)
+    monkeypatch.setattr(units, "line_frame", capture)  # a unit's lines
+    monkeypatch.setattr(services, "line_frame", capture)  # the recalculation lines of a run
     run_scenario(read_scenario(scenario_path(name)))
     engine = _engine_lines(captured)
     stored = list(ChargeLine.objects.select_related("service", "supplier").order_by("id"))

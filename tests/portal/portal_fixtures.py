@@ -20,12 +20,12 @@ import pytest
 
 from raschet.billing.services import calculate_period, post_period
 from raschet.domain.periods import Period
+from raschet.generators.history import calculate_year
+from raschet.generators.region import RegionSpec, load_region
 from raschet.housing.models import Account
 from raschet.metering.models import Meter, Reading
 from raschet.scenarios.loader import load_scenario, read_scenario
-from raschet.scenarios.region import RegionSpec, load_region
 from raschet.tariffs.models import Tariff
-from raschet.web.management.commands.demo import calculate_year
 
 PERIOD = Period(2026, 11)
 PASSWORD = "Сложный-пароль-2026"

@@ -6,9 +6,10 @@ import polars as pl
 import pytest
 
 from raschet.billing import snapshot
-from raschet.billing.services import _units, compute_unit
+from raschet.billing.services import _units
+from raschet.billing.units import compute_unit
 from raschet.domain.periods import Period
-from raschet.scenarios.region import RegionSpec, load_region
+from raschet.generators.region import RegionSpec, load_region
 
 pytestmark = pytest.mark.django_db
 LAST = Period(2026, 11)

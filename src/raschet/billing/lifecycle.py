@@ -22,8 +22,15 @@ from django.utils import timezone
 
 from raschet.billing.exact import units
 from raschet.billing.locks import lock_period, retry_on_conflict
-from raschet.billing.models import Balance, BillingPeriod, CalcRun, ChargeLine, PeriodState, RunStatus
-from raschet.billing.runs import plan_units
+from raschet.billing.models import (
+    Balance,
+    BillingPeriod,
+    CalcRun,
+    CalcUnit,
+    ChargeLine,
+    PeriodState,
+    RunStatus,
+)
 from raschet.domain.errors import Problem, ProblemsError, problem
 from raschet.domain.periods import Period
 
@@ -96,6 +103,13 @@ def refuse_unit_of_frozen(period: Period) -> None:
     if frozen is not None:
         raise ProblemsError([problem("unit_of_frozen_period", str(period), period=str(period), frozen=frozen[0],
                                      state=STATE_TEXT[frozen[1]])])
+
+
+def plan_units(run: CalcRun, unit_plan: list[tuple[list[int], int]]) -> list[int]:
+    """Record the run's units (buildings and account count each); returns their numbers."""
+    CalcUnit.objects.bulk_create([CalcUnit(run=run, number=number, buildings=buildings, accounts=accounts)
+                                  for number, (buildings, accounts) in enumerate(unit_plan, 1)])
+    return list(range(1, len(unit_plan) + 1))
 
 
 @retry_on_conflict

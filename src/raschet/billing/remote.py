@@ -31,11 +31,11 @@ def use_database(url: str) -> None:
 
 
 def remote_unit(url: str, run_id: int, number: int) -> dict:
-    """``billing.runs.execute_unit`` in this process, on the database at ``url``."""
+    """``billing.units.execute_unit`` in this process, on the database at ``url``."""
     use_database(url)
     from django.db import connection
 
-    from raschet.billing.runs import execute_unit
+    from raschet.billing.units import execute_unit
 
     try:
         return execute_unit(run_id, number)

@@ -1,9 +1,9 @@
 """A month's calculation cut into units of whole buildings, run in this process, in local worker
 processes or on a Dask cluster, and restartable.
 
-A unit reads its buildings' inputs, runs the engine and writes its lines and problems in one
-transaction that also marks the unit done: a unit either has all its lines or none, so running a
-unit twice adds nothing and a resumed run does only the units not done. The run becomes a draft
+A unit (``billing.units.execute_unit``) reads its buildings' inputs, runs the engine and writes its
+lines and problems in one transaction that also marks the unit done: a unit either has all its
+lines or none, so running a unit twice adds nothing and a resumed run does only the units not done. The run becomes a draft
 (``done``) only when every unit is done and the run is finished (``billing.services``).
 
 Where units run:
@@ -17,19 +17,13 @@ Where units run:
 from __future__ import annotations
 
 import os
-import socket
-import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 
-import polars as pl
-from django.db import connection, transaction
-from django.utils import timezone
+from django.db import connection
 
-from raschet.billing.frames import write_frame
-from raschet.billing.models import CalcRun, CalcUnit, ChargeLine, UnitStatus
-from raschet.domain.periods import Period
+from raschet.billing.units import execute_unit, failure
 
 DASK_SCHEDULER = "RASCHET_DASK_SCHEDULER"
 WORKERS = "RASCHET_WORKERS"
@@ -54,76 +48,6 @@ def default_workers() -> int:
     return max(1, int(configured)) if configured else max(1, min(os.cpu_count() or 1, 4))
 
 
-def plan_units(run: CalcRun, units: list[tuple[list[int], int]]) -> list[int]:
-    """Record the run's units (buildings and account count each); returns their numbers."""
-    CalcUnit.objects.bulk_create([CalcUnit(run=run, number=number, buildings=buildings, accounts=accounts)
-                                  for number, (buildings, accounts) in enumerate(units, 1)])
-    return list(range(1, len(units) + 1))
-
-
-def execute_unit(run_id: int, number: int, account_ids: list[int] | None = None,
-                 keep_lines: bool = False) -> dict:
-    """Calculate and write one unit in this process; a unit already done is left as it is.
-
-    Returns the unit's summary (``lines``, ``accounts``, ``problems``, ``timings``)
-    and, with ``keep_lines``, its ``frame`` of lines and ``problem_frame``. An error that is not an
-    account's (the database, a bug) marks the unit failed with its message and is raised again."""
-    from raschet.billing.lifecycle import refuse_unit_of_frozen  # it imports us
-    from raschet.billing.services import (  # it imports us
-        compute_unit,
-        line_frame,
-        problem_rows,
-        reference_ids,
-    )
-
-    unit = CalcUnit.objects.select_related("run").get(run_id=run_id, number=number)
-    if unit.status == UnitStatus.DONE:
-        return _skipped(unit)
-    period = Period.parse(unit.run.period)
-    started = time.perf_counter()
-    try:
-        result = compute_unit(period, unit.buildings, account_ids)
-        count = result.frame.height
-        computed = time.perf_counter()
-        with transaction.atomic():
-            locked = CalcUnit.objects.select_for_update().get(pk=unit.pk)
-            if locked.status == UnitStatus.DONE:  # another worker got there first
-                return _skipped(locked)
-            refuse_unit_of_frozen(period)  # posted or closed meanwhile: the run will be cancelled
-            write_frame(ChargeLine, line_frame(run_id, period, result, reference_ids()))
-            problem_rows(run_id, result.problems)
-            timings = {**{k: round(v, 4) for k, v in result.timings.items()},
-                       "unit_compute": round(computed - started, 4),
-                       "unit_write": round(time.perf_counter() - computed, 4)}
-            CalcUnit.objects.filter(pk=unit.pk).update(
-                status=UnitStatus.DONE, lines=count, problems=result.problems.height, timings=timings,
-                worker=_worker(), message="", finished_at=timezone.now())
-    except Exception as error:
-        CalcUnit.objects.filter(pk=unit.pk).update(status=UnitStatus.FAILED, message=_failure(number, error)["error"],
-                                                   worker=_worker())
-        raise
-    summary = {"number": number, "accounts": unit.accounts, "lines": count,
-               "problems": result.problems.height, "timings": timings}
-    if keep_lines:
-        lines = result.lines.with_columns(pl.lit(str(period)).alias("ref_period"))  # for people, on request
-        summary["frame"], summary["problem_frame"] = lines, result.problems
-    return summary
-
-
-def _skipped(unit: CalcUnit) -> dict:
-    return {"number": unit.number, "accounts": unit.accounts, "lines": unit.lines, "problems": unit.problems,
-            "timings": {}, "skipped": True}
-
-
-def _failure(number: int, error: Exception) -> dict:
-    """A failed unit's summary; the run goes on with the others and reports it at the end."""
-    return {"number": number, "error": f"{type(error).__name__}: {error}"}
-
-
-def _worker() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
 def dispatch(run_id: int, numbers: list[int], workers: int, account_ids: list[int] | None = None,
              keep_lines: bool = False) -> Iterator[dict]:
     """Run the units, yielding each one's summary as it finishes; failed units are yielded with
@@ -136,7 +60,7 @@ def dispatch(run_id: int, numbers: list[int], workers: int, account_ids: list[in
             try:
                 yield execute_unit(run_id, number, account_ids, keep_lines)
             except Exception as error:  # recorded on the unit; the run goes on
-                yield _failure(number, error)
+                yield failure(number, error)
     else:
         yield from _on_processes(run_id, numbers, workers)
 
@@ -152,7 +76,7 @@ def _on_processes(run_id: int, numbers: list[int], workers: int) -> Iterator[dic
             try:
                 yield future.result()
             except Exception as error:
-                yield _failure(futures[future], error)
+                yield failure(futures[future], error)
 
 
 def _on_dask(address: str, run_id: int, numbers: list[int]) -> Iterator[dict]:
@@ -169,4 +93,4 @@ def _on_dask(address: str, run_id: int, numbers: list[int]) -> Iterator[dict]:
             try:
                 yield future.result()
             except Exception as error:
-                yield _failure(futures[future], error)
+                yield failure(futures[future], error)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import polars as pl
 from django.db import connection, transaction
@@ -34,7 +34,6 @@ from raschet.billing.lines import line_frame
 from raschet.billing.locks import lock_period, retry_on_conflict
 from raschet.billing.models import (
     BillingPeriod,
-    CalcProblem,
     CalcRun,
     ChargeLine,
     Entry,
@@ -46,19 +45,16 @@ from raschet.billing.models import (
 from raschet.billing.partitions import analyze_period, ensure_partitions
 from raschet.billing.runs import default_workers, dispatch
 from raschet.billing.snapshot import load_snapshot, scope_buildings
+from raschet.billing.units import compute_unit, reference_ids
 from raschet.bulk import (
-    Tables,
-    first_free_ids,
     has_insert_triggers,
     restore_row_triggers,
     skip_row_triggers,
-    write_tables,
 )
 from raschet.domain.errors import Problem, ProblemsError, problem
 from raschet.domain.periods import Period
 from raschet.engine import CalcResult, Snapshot, calculate, combine
 from raschet.housing.models import Account
-from raschet.tariffs.models import Organization, Service
 
 UNIT_ACCOUNTS = int(os.environ.get("RASCHET_UNIT_ACCOUNTS", "20000"))  # accounts per unit of a run
 
@@ -100,20 +96,6 @@ def scope_size(account_ids: list[int] | None) -> int:
     return len(account_ids) if account_ids is not None else Account.objects.count()
 
 
-def compute_unit(period: Period, buildings: list[int], account_ids: list[int] | None = None,
-                 adjust: Callable[[Snapshot], Snapshot] | None = None, recalculation: bool = False) -> CalcResult:
-    """The engine's result for one unit of whole buildings (only ``account_ids`` of them when given),
-    the annual heating correction and the interruption reductions included; nothing written. With
-    ``recalculation`` the lines are the difference with what the ledger holds for ``period``."""
-    started = time.perf_counter()
-    snapshot = load_snapshot(buildings, period, recalculation)
-    read = time.perf_counter() - started
-    if adjust is not None:
-        snapshot = adjust(snapshot)
-    result = calculate(snapshot, period, accounts=account_ids, recalculation=recalculation)
-    return replace(result, timings={"read": read, **result.timings})
-
-
 def compute(period: Period, account_ids: list[int] | None = None,
             progress: Callable[[int], None] | None = None,
             adjust: Callable[[Snapshot], Snapshot] | None = None, recalculation: bool = False) -> CalcResult:
@@ -144,11 +126,6 @@ def _conform(frame: pl.DataFrame, like: pl.DataFrame) -> pl.DataFrame:
     """``frame`` with exactly the columns and types of ``like`` (absent columns are null)."""
     return frame.select([(pl.col(name) if name in frame.columns else pl.lit(None)).cast(dtype).alias(name)
                          for name, dtype in like.schema.items()])
-
-
-def reference_ids() -> dict:
-    return {"services": dict(Service.objects.values_list("code", "id")),
-            "suppliers": dict(Organization.objects.values_list("code", "id"))}
 
 
 def pending_recalculations(before: Period, account_ids: list[int] | None) -> dict[Period, list[int]]:
@@ -253,17 +230,6 @@ def _account_ids(numbers: Iterable[str] | None) -> list[int] | None:
     if missing:
         raise ProblemsError([problem("unknown_reference", n, kind="лицевой счёт", value=n) for n in missing])
     return list(found.values())
-
-
-def problem_rows(run_id: int, problems: pl.DataFrame) -> None:
-    """The engine's problems of a run as CalcProblem rows."""
-    if problems.is_empty():
-        return
-    tables = Tables(first_free_ids([CalcProblem]))
-    tables.add_rows(CalcProblem, ("run_id", "account_id", "service", "code", "message", "subject"),
-                    [(run_id, p["account_id"], p["service"] or "", p["code"], p["message"], p["subject"] or "")
-                     for p in problems.iter_rows(named=True)])
-    write_tables(tables)
 
 
 @retry_on_conflict

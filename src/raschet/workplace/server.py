@@ -18,8 +18,8 @@ def collect_static() -> None:
 
 def serve(addr: str = "127.0.0.1:8000", threads: int = 8) -> None:
     import waitress
+    from django.core.wsgi import get_wsgi_application
 
-    from raschet.web.wsgi import application
-
+    # Django is set up by the command that serves; ``raschet.web.wsgi`` is for outside servers
     host, port = split_address(addr)
-    waitress.serve(application, host=host, port=port, threads=threads, ident="raschet")
+    waitress.serve(get_wsgi_application(), host=host, port=port, threads=threads, ident="raschet")

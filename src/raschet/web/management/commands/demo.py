@@ -7,12 +7,9 @@ another database explicitly, so it can never overwrite a production database nam
 
 from __future__ import annotations
 
-import random
 import time
-from decimal import Decimal
 from pathlib import Path
 
-import polars as pl
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -20,48 +17,11 @@ from django.core.management.base import CommandParser
 from django.db import connection
 from tqdm import tqdm
 
-from raschet.billing.services import calculate_period, close_period
 from raschet.commandline import ProjectCommand
-from raschet.domain.periods import Period
-from raschet.exchange import parse_sber
-from raschet.payments.imports import import_registry
-from raschet.scenarios.region import RegionSpec, load_region
+from raschet.generators.history import calculate_year
+from raschet.generators.region import RegionSpec, load_region
 
 DEMO_LOGIN = ("admin", "raschet-demo")
-
-
-def calculate_year(spec: RegionSpec, show_progress: bool = True) -> list[tuple[str, int, str]]:
-    """Calculate the region's twelve months, closing all but the last, and let the residents pay each
-    closed month through a bank registry: a year of history to look at. Nothing changes between the
-    months, so the recalculation pass of each month is skipped."""
-    summary = []
-    periods = [spec.last_period - back for back in range(spec.months - 1, -1, -1)]
-    rng = random.Random(spec.seed)
-    for period in tqdm(periods, desc="Расчёт месяцев", unit=" мес.", disable=not show_progress):
-        outcome = calculate_period(period=period, recalculate_past=False, keep_lines=True)
-        if period != spec.last_period:
-            close_period(period=period)
-            bills = outcome.lines.group_by("number").agg(pl.col("amount").sum()).sort("number")
-            import_registry(parse_sber(demo_registry(period, bills.rows(), rng), f"sber-{period}.txt"), channel="sber")
-        summary.append((str(period), outcome.lines.height, str(outcome.lines["amount"].sum())))
-    return summary
-
-
-def demo_registry(period: Period, bills: list[tuple[str, Decimal]], rng: random.Random) -> bytes:
-    """A Sber-style registry of the month after ``period``: most pay the bill, some part of it, some nothing."""
-    month = period.next()
-    lines, total = [], Decimal(0)
-    for index, (number, amount) in enumerate(bills):
-        luck = rng.random()
-        if luck < 0.1 or amount <= 0:
-            continue
-        paid = amount if luck < 0.9 else (amount * Decimal(rng.randint(20, 80)) / 100).quantize(Decimal("0.01"))
-        day = rng.randint(5, 25)
-        lines.append(f"{day:02d}-{month.month:02d}-{month.year};{10 + index % 9:02d}-{index % 60:02d}-00;8626;"
-                     f"{1000 + index % 7};{number};;;{period.month:02d}{period.year % 100:02d};{paid};{paid};0.00")
-        total += paid
-    lines.append(f"={len(lines)};{total};{total};0.00;{period.month}{period.year};01-{month.month:02d}-{month.year}")
-    return ("\n".join(lines) + "\n").encode("cp1251")
 
 
 def fresh_demo_database() -> None:

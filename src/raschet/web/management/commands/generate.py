@@ -1,6 +1,6 @@
 """``raschet generate --accounts N [--seed S] [--database URL]``: a realistic region straight into the database.
 
-The region (see ``raschet.scenarios.region``) is written with COPY on PostgreSQL (``executemany`` on
+The region (see ``raschet.generators.region``) is written with COPY on PostgreSQL (``executemany`` on
 SQLite) in chunks of whole buildings, in one transaction, with a progress bar; the database is
 migrated first. A database that already holds data gets the region appended: new ids, account
 numbers and codes follow the existing ones. ``--database`` is applied by the ``raschet`` command
@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from raschet.commandline import ProjectCommand
 from raschet.domain.periods import Period
-from raschet.scenarios.region import RegionRefused, RegionSpec, Written, generate_region
+from raschet.generators.region import RegionRefused, RegionSpec, Written, generate_region
 
 
 def _number(value: float) -> str:

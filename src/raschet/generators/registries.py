@@ -1,17 +1,20 @@
-"""Synthetic Sberbank-style registries for tests and benchmarks.
+"""Synthetic Sberbank-style registries for tests, benchmarks and the demo.
 
 :func:`sber_registry` writes a valid Windows-1251 file with a reconciled footer: deterministic
 for a seed, with a 1 % bank fee, times in business hours in ascending order, the previous month
 as the period and, on a share of lines, meter readings in the trailing fields.  Amounts are
-generated in kopecks (integers), so no float ever touches them.
+generated in kopecks (integers), so no float ever touches them.  :func:`demo_registry` pays a
+month's bills instead: most in full, some in part, some not at all.
 """
 
 from __future__ import annotations
 
 import random
 from datetime import date
+from decimal import Decimal
 
-from raschet.domain.money import format_money, from_kopecks
+from raschet.domain.money import format_money, from_kopecks, round_money
+from raschet.domain.periods import Period
 
 SURNAMES = ("Иванов", "Петрова", "Смирнов", "Кузнецова", "Попов", "Васильева", "Соколов", "Михайлова")
 INITIALS = ("А.", "Б.", "В.", "Г.", "Д.", "Е.", "Ж.", "И.")
@@ -69,3 +72,20 @@ def sber_registry(
         f"{order_no};{day.strftime('%d-%m-%Y')}"
     )
     return ("\r\n".join(lines) + "\r\n").encode("cp1251")
+
+
+def demo_registry(period: Period, bills: list[tuple[str, Decimal]], rng: random.Random) -> bytes:
+    """A Sber-style registry of the month after ``period``: most pay the bill, some part of it, some nothing."""
+    month = period.next()
+    lines, total = [], Decimal(0)
+    for index, (number, amount) in enumerate(bills):
+        luck = rng.random()
+        if luck < 0.1 or amount <= 0:
+            continue
+        paid = amount if luck < 0.9 else round_money(amount * Decimal(rng.randint(20, 80)) / 100)
+        day = rng.randint(5, 25)
+        lines.append(f"{day:02d}-{month.month:02d}-{month.year};{10 + index % 9:02d}-{index % 60:02d}-00;8626;"
+                     f"{1000 + index % 7};{number};;;{period.month:02d}{period.year % 100:02d};{paid};{paid};0.00")
+        total += paid
+    lines.append(f"={len(lines)};{total};{total};0.00;{period.month}{period.year};01-{month.month:02d}-{month.year}")
+    return ("\n".join(lines) + "\n").encode("cp1251")

@@ -1,4 +1,5 @@
-"""A synthetic in-memory region for benchmarks and property tests (seeded, Polars only).
+"""A synthetic in-memory region, an engine ``Snapshot``, for benchmarks and property tests (seeded,
+Polars only, no database).
 
 ``region(Shape(accounts=200_000))`` builds buildings of 20–300 premises, one account per
 premises, and about 8 services per account: cold and hot water and two-zone electricity by meter
