@@ -29,6 +29,7 @@ from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
 from raschet.access import ApiClient
 from raschet.api.models import ApiToken, digest
+from raschet.statements import fetch_one
 
 PERMISSIONS_SECONDS = 30
 
@@ -72,9 +73,7 @@ def _token_query() -> tuple[str, list[str]]:
 def token_and_user(sha256: str) -> ApiToken | None:
     """The token with this digest and its user, if the token is not revoked and the user is active."""
     sql, names = _token_query()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [sha256])
-        row = cursor.fetchone()
+    row = fetch_one(sql, [sha256])
     if row is None or not hmac.compare_digest(row[1], sha256):
         return None
     if connection.vendor == "sqlite":  # times come back naive there (stored in UTC); the ORM would say so

@@ -22,6 +22,7 @@ from raschet import access
 from raschet.api.auth import actor_of
 from raschet.domain.errors import ProblemsError, problem
 from raschet.housing.models import Account
+from raschet.statements import fetch_one
 
 VIEW_ACCOUNT = "housing.view_account"
 ADD_READING = "metering.add_reading"
@@ -61,9 +62,7 @@ def account_for(request, number: str, *permissions: str, light: bool = False) ->
     the caller holds one of ``permissions`` (default: to view accounts). ``light``: only its id, number
     and opening date, in one written-out statement (the money endpoints, asked most often)."""
     if light:
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT id, number, opened FROM {Account._meta.db_table} WHERE number = %s", [number])
-            row = cursor.fetchone()
+        row = fetch_one(f"SELECT id, number, opened FROM {Account._meta.db_table} WHERE number = %s", [number])
         account = Account.from_db(connection.alias, ["id", "number", "opened"], row) if row else None
         if account is not None and not isinstance(account.opened, date):
             account.opened = date.fromisoformat(str(account.opened))

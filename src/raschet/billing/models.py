@@ -147,13 +147,20 @@ class ChargeLine(models.Model):
 
     def explained(self) -> str:
         """The explanation as one line for a person: how it was computed, then the inputs used."""
-        data = dict(self.explanation or {})
-        head = [str(data.pop(key)) for key in ("расчёт", "примечание") if data.get(key)]
-        labels = {"area": "площадь", "share": "доля", "residents": "проживает", "norm": "норматив",
-                  "reading_prev": "показание было", "reading_cur": "показание стало", "building_volume": "ОДПУ",
-                  "individual_volume_sum": "Σ ИПУ", "дни": "дней"}
-        tail = [f"{label} {data[key]}" for key, label in labels.items() if data.get(key) not in (None, "")]
-        return "; ".join(head + tail)
+        return explanation_text(self.explanation)
+
+
+INPUT_LABELS = {"area": "площадь", "share": "доля", "residents": "проживает", "norm": "норматив",
+                "reading_prev": "показание было", "reading_cur": "показание стало", "building_volume": "ОДПУ",
+                "individual_volume_sum": "Σ ИПУ", "дни": "дней"}
+
+
+def explanation_text(explanation: dict | None) -> str:
+    """A line's stored explanation as one line for a person (:meth:`ChargeLine.explained`)."""
+    data = explanation or {}
+    head = [str(data[key]) for key in ("расчёт", "примечание") if data.get(key)]
+    tail = [f"{label} {data[key]}" for key, label in INPUT_LABELS.items() if data.get(key) not in (None, "")]
+    return "; ".join(head + tail)
 
 
 class CalcProblem(models.Model):

@@ -14,6 +14,7 @@ from django.db import connection
 from raschet.billing.exact import units
 from raschet.domain.allocation import Debt
 from raschet.domain.periods import Period
+from raschet.statements import fetch
 
 KOPECKS = units("amount")
 CHUNK = 5000
@@ -74,8 +75,7 @@ def period_sums(account_id: int, first: Period, last: Period) -> tuple[Decimal, 
     kind, in one statement: the last closed period's snapshot before ``first`` (billing_balance) plus
     the entries after it. The same sums as ``documents.sources.ledger_movements`` per period: a
     closed period's snapshot is the sum of the entries up to it, which can no longer change."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"""
+    rows = fetch(f"""
             WITH snapshot AS (SELECT COALESCE(MAX(period), '') AS period FROM billing_balance WHERE period < %s)
             SELECT '', 'opening', SUM({units('b.closing')}) FROM billing_balance b, snapshot s
              WHERE b.period = s.period AND b.account_id = %s
@@ -83,8 +83,7 @@ def period_sums(account_id: int, first: Period, last: Period) -> tuple[Decimal, 
             SELECT CASE WHEN e.period < %s THEN '' ELSE e.period END, CASE WHEN e.period < %s THEN 'opening'
                    ELSE e.kind END, SUM({KOPECKS}) FROM billing_entry e, snapshot s
              WHERE e.account_id = %s AND e.period > s.period AND e.period <= %s GROUP BY 1, 2""",
-                       [str(first), account_id, str(first), str(first), account_id, str(last)])
-        rows = cursor.fetchall()
+                 [str(first), account_id, str(first), str(first), account_id, str(last)])
     opening = Decimal(0)
     kinds: dict[str, dict[str, Decimal]] = defaultdict(dict)
     for period, kind, kopecks in rows:

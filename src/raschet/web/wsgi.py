@@ -1,8 +1,12 @@
-"""WSGI entry point."""
+"""WSGI entry point (``settings.WSGI_APPLICATION``): see :mod:`raschet.web.handlers`."""
 
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "raschet.web.settings")
-application = get_wsgi_application()
+django.setup(set_prefix=False)
+
+from raschet.web.handlers import Application  # noqa: E402 (the handlers need Django set up)
+
+application = Application()

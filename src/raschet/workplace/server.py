@@ -18,8 +18,8 @@ def collect_static() -> None:
 
 def serve(addr: str = "127.0.0.1:8000", threads: int = 8) -> None:
     import waitress
-    from django.core.wsgi import get_wsgi_application
+    from django.core.servers.basehttp import get_internal_wsgi_application
 
-    # Django is set up by the command that serves; ``raschet.web.wsgi`` is for outside servers
+    # the project's application (settings.WSGI_APPLICATION), as outside servers load it
     host, port = split_address(addr)
-    waitress.serve(get_wsgi_application(), host=host, port=port, threads=threads, ident="raschet")
+    waitress.serve(get_internal_wsgi_application(), host=host, port=port, threads=threads, ident="raschet")

@@ -11,16 +11,18 @@ from decimal import Decimal
 
 from django.db import connection
 from ninja import Field, Query, Router, Schema
+from pydantic import BaseModel
 
 from raschet.api.auth import AUTH
 from raschet.api.errors import answers
 from raschet.api.pages import Page, PageQuery, page_of
 from raschet.api.scope import account_for
-from raschet.billing.models import ChargeLine, RunStatus
+from raschet.billing.models import RunStatus, explanation_text
 from raschet.domain.errors import ProblemsError, problem
 from raschet.domain.periods import Period
 from raschet.payments import ledger
 from raschet.payments.models import Payment
+from raschet.statements import fetch, fetch_one
 
 router = Router(tags=["Начисления и оплаты"], auth=AUTH)
 MAX_PERIODS = 36
@@ -60,14 +62,17 @@ def _period(text: str | None, subject: str) -> Period | None:
 def kept_periods() -> tuple[Period | None, Period | None]:
     """The first period the installation keeps (none before it has a ledger) and the latest posted one
     (its charges are in the ledger) — one read of the few period rows."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT MIN(period), MAX(CASE WHEN state IN ('posted', 'closed') THEN period END) "
-                       "FROM billing_billingperiod")
-        first, posted = cursor.fetchone()
+    first, posted = fetch_one("SELECT MIN(period), MAX(CASE WHEN state IN ('posted', 'closed') THEN period END) "
+                              "FROM billing_billingperiod")
     return (Period.parse(first) if first else None, Period.parse(posted) if posted else None)
 
 
-class ChargeLineOut(Schema):
+class Output(BaseModel):
+    """An answer built here field by field: a plain pydantic model, which ninja passes on as it is
+    (its ``Schema`` would read each field of each line again through a Django-object getter)."""
+
+
+class ChargeLineOut(Output):
     service: str
     service_name: str
     supplier: str
@@ -86,7 +91,7 @@ class ChargeLineOut(Schema):
     explanation: str = Field(..., description="как рассчитано — одной фразой")
 
 
-class ChargesOut(Schema):
+class ChargesOut(Output):
     account: str
     period: str | None
     total: Decimal
@@ -109,14 +114,11 @@ def posted_lines(account_id: int, period: Period) -> list[ChargeLineOut]:
     """The account's lines of the period from its posted runs, in two written-out statements: the
     posted runs (a few rows), then the account's lines by its index (joined with the runs, PostgreSQL
     would intersect the run index, the whole month's lines)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT id FROM billing_calcrun WHERE period = %s AND status = %s AND NOT simulate",
-                       [str(period), RunStatus.POSTED])
-        runs = [run for (run,) in cursor.fetchall()]
-        if not runs:
-            return []
-        cursor.execute(LINES.format(runs=", ".join(["%s"] * len(runs))), [account_id, str(period), *runs])
-        rows = cursor.fetchall()
+    runs = [run for (run,) in fetch("SELECT id FROM billing_calcrun WHERE period = %s AND status = %s AND NOT simulate",
+                                    [str(period), str(RunStatus.POSTED)])]
+    if not runs:
+        return []
+    rows = fetch(LINES.format(runs=", ".join(["%s"] * len(runs))), [account_id, str(period), *runs])
     decimal = connection.vendor == "sqlite" and (lambda value: value if value is None else Decimal(str(value)))
     lines = []
     for (service, service_name, supplier, kind, ref_period, zone, date_from, date_to, days, method, volume, tariff,
@@ -130,7 +132,7 @@ def posted_lines(account_id: int, period: Period) -> list[ChargeLineOut]:
             service=service, service_name=service_name, supplier=supplier, kind=kind, ref_period=ref_period,
             zone=zone, date_from=date_from, date_to=date_to, days=days, method=method, volume=volume,
             tariff=tariff, factor=factor, amount=amount, reason=reason,
-            explanation=ChargeLine(explanation=explanation or {}).explained()))
+            explanation=explanation_text(explanation)))
     return lines
 
 
@@ -144,7 +146,7 @@ def list_charges(request, number: str, query: Query[ChargesQuery]):
                       total=sum((line.amount for line in lines), Decimal("0.00")), lines=lines)
 
 
-class BalanceRowOut(Schema):
+class BalanceRowOut(Output):
     period: str
     opening: Decimal
     charged: Decimal
@@ -154,7 +156,7 @@ class BalanceRowOut(Schema):
     closing: Decimal
 
 
-class BalancesOut(Schema):
+class BalancesOut(Output):
     account: str
     periods: list[BalanceRowOut]
 
