@@ -114,10 +114,10 @@ def rows(canvas: Canvas, table: Table, top: float, cells: list[list[str]], bold_
             canvas.rect(LEFT, y, WIDTH, ROW, fill=0.96, stroke=False)
         canvas.row(columns, y + ROW - 1.0, row, font, TEXT)
         y += ROW
-        canvas.line(LEFT, y, LEFT + WIDTH, y, 0.15, 0.55)
     bottom = y
-    for x in edges:
-        canvas.line(x, top + table.header_height, x, bottom, 0.15, 0.55)
+    first = top + table.header_height  # the grid as one path: a rule under each row, a line at each edge
+    canvas.segments([(LEFT, first + ROW * (n + 1), LEFT + WIDTH, first + ROW * (n + 1)) for n in range(len(cells))]
+                    + [(x, first, x, bottom) for x in edges], 0.15, 0.55)
     canvas.rect(LEFT, top, WIDTH, bottom - top, width=0.3)
     return bottom
 
@@ -127,10 +127,22 @@ def rows(canvas: Canvas, table: Table, top: float, cells: list[list[str]], bold_
 NBSP = "\u00a0"
 
 
+_MONEY: dict[Decimal, str] = {}  # the same sums recur on thousands of pages; kept once written
+
+
 def money(value: Decimal | None, blank_zero: bool = False) -> str:
     """``1 234,56``; negative with a minus sign; empty for None (and for zero when ``blank_zero``)."""
     if value is None or (blank_zero and value == 0):
         return ""
+    text = _MONEY.get(value)
+    if text is None:
+        text = _money(value)
+        if len(_MONEY) < 100_000:
+            _MONEY[value] = text
+    return text
+
+
+def _money(value: Decimal) -> str:
     sign = "−" if value < 0 else ""
     whole, cents = f"{abs(value):.2f}".split(".")
     groups = []

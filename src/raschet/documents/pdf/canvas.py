@@ -131,6 +131,13 @@ class Canvas:
         self.parts.append(f"{gray:g} G {width:g} w {x1 * MM:.2f} {(PAGE_HEIGHT - y1) * MM:.2f} m "
                           f"{x2 * MM:.2f} {(PAGE_HEIGHT - y2) * MM:.2f} l S")
 
+    def segments(self, lines: list[tuple[float, float, float, float]], width: float = 0.25, gray: float = 0.0) -> None:
+        """Straight lines (x1, y1, x2, y2) of one width and gray, stroked as one path."""
+        if lines:
+            path = " ".join(f"{x1 * MM:.2f} {(PAGE_HEIGHT - y1) * MM:.2f} m {x2 * MM:.2f} {(PAGE_HEIGHT - y2) * MM:.2f} l"
+                            for x1, y1, x2, y2 in lines)
+            self.parts.append(f"{gray:g} G {width:g} w {path} S")
+
     def rect(self, x: float, y: float, w: float, h: float, fill: float | None = None, stroke: bool = True,
              width: float = 0.25) -> None:
         """A rectangle with its top left at (``x``, ``y``); ``fill`` a gray level (0 black, 1 white)."""
