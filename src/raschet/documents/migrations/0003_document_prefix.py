@@ -7,6 +7,8 @@ PostgreSQL the tail is stored without compression: its streams are deflated alre
 compress 8 KB of them costs the server more than it saves.
 """
 
+from importlib import import_module
+
 import django.db.models.deletion
 from django.db import migrations, models
 
@@ -35,21 +37,48 @@ SQLITE = [
 SQLITE_REVERSE = ["DROP TRIGGER documentprefix_no_update", "DROP TRIGGER documentprefix_no_delete"]
 
 
+# SQLite rebuilds documents_paymentdocument when the prefix column is removed again (a foreign key
+# cannot be dropped in place), and a rebuilt table has lost its triggers: the documents' own triggers
+# (0002) are dropped before this migration's changes either way and made again after them.
+DOCUMENT_TRIGGERS = import_module("raschet.documents.migrations.0002_immutable_documents")
+
+
+def _sqlite(schema_editor, statements: list[str]) -> None:
+    if schema_editor.connection.vendor == "sqlite":
+        for statement in statements:
+            schema_editor.execute(statement, params=None)
+
+
+def _document_triggers_dropped(apps, schema_editor):
+    _sqlite(schema_editor, [f"DROP TRIGGER IF EXISTS {name}" for name in ("paymentdocument_no_update",
+                                                                          "paymentdocument_no_delete")])
+
+
+def _document_triggers_made(apps, schema_editor):
+    _document_triggers_dropped(apps, schema_editor)
+    _sqlite(schema_editor, DOCUMENT_TRIGGERS.SQLITE)
+
+
 def forwards(apps, schema_editor):
-    statements = [POSTGRESQL] if schema_editor.connection.vendor == "postgresql" else SQLITE
-    for statement in statements:
-        schema_editor.execute(statement, params=None)
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(POSTGRESQL, params=None)
+    else:
+        _sqlite(schema_editor, SQLITE)
+        _document_triggers_made(apps, schema_editor)
 
 
 def backwards(apps, schema_editor):
-    statements = [POSTGRESQL_REVERSE] if schema_editor.connection.vendor == "postgresql" else SQLITE_REVERSE
-    for statement in statements:
-        schema_editor.execute(statement, params=None)
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(POSTGRESQL_REVERSE, params=None)
+    else:
+        _sqlite(schema_editor, SQLITE_REVERSE)
+        _document_triggers_dropped(apps, schema_editor)
 
 
 class Migration(migrations.Migration):
     dependencies = [("documents", "0002_immutable_documents")]
     operations = [
+        migrations.RunPython(_document_triggers_dropped, _document_triggers_made),
         migrations.CreateModel(
             name="DocumentPrefix",
             fields=[
