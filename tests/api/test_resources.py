@@ -63,6 +63,10 @@ def test_charges_are_the_posted_lines_with_their_explanation(client, world):
     assert Decimal(answer["total"]) == sum(line.amount for line in lines)
     explained = {line.explained() for line in lines}
     assert {line["explanation"] for line in answer["lines"]} == explained and "" not in explained
+    as_stored = sorted((line.service.code, str(line.date_from), line.zone, str(line.volume), str(line.tariff),
+                        str(line.factor), str(line.amount)) for line in lines)  # the ORM's values, on either database
+    assert sorted((x["service"], x["date_from"], x["zone"], x["volume"], x["tariff"], x["factor"], x["amount"])
+                  for x in answer["lines"]) == as_stored
     assert get(client, world, "/charges", period="2026-10").json()["period"] == "2026-10"
     bad = get(client, world, "/charges", period="2026-13")
     assert bad.status_code in (400, 422) and bad.json()["errors"][0]["subject"].startswith("query")

@@ -17,7 +17,7 @@ from raschet.api.auth import AUTH
 from raschet.api.errors import answers
 from raschet.api.pages import Page, PageQuery, page_of
 from raschet.api.scope import account_for
-from raschet.billing.models import RunStatus, explanation_text
+from raschet.billing.models import ChargeLine, RunStatus, explanation_text
 from raschet.domain.errors import ProblemsError, problem
 from raschet.domain.periods import Period
 from raschet.payments import ledger
@@ -110,6 +110,11 @@ LINES = """SELECT s.code, s.name, o.code, l.kind, l.ref_period, l.zone, l.date_f
               ORDER BY s.code, l.date_from, l.zone, l.id"""
 
 
+# the places of volume, tariff, factor and amount, as PostgreSQL's NUMERIC columns give them back
+PLACES = tuple(Decimal(1).scaleb(-ChargeLine._meta.get_field(name).decimal_places)
+               for name in ("volume", "tariff", "factor", "amount"))
+
+
 def posted_lines(account_id: int, period: Period) -> list[ChargeLineOut]:
     """The account's lines of the period from its posted runs, in two written-out statements: the
     posted runs (a few rows), then the account's lines by its index (joined with the runs, PostgreSQL
@@ -119,12 +124,14 @@ def posted_lines(account_id: int, period: Period) -> list[ChargeLineOut]:
     if not runs:
         return []
     rows = fetch(LINES.format(runs=", ".join(["%s"] * len(runs))), [account_id, str(period), *runs])
-    decimal = connection.vendor == "sqlite" and (lambda value: value if value is None else Decimal(str(value)))
+    stored_as_is = connection.vendor == "sqlite"  # SQLite gives numbers and dates back as it stores them
     lines = []
     for (service, service_name, supplier, kind, ref_period, zone, date_from, date_to, days, method, volume, tariff,
          factor, amount, reason, explanation) in rows:
-        if decimal:  # SQLite gives numbers and text back as they are stored
-            volume, tariff, factor, amount = map(decimal, (volume, tariff, factor, amount))
+        if stored_as_is:
+            volume, tariff, factor, amount = (None if value is None else Decimal(str(value)).quantize(place)
+                                              for value, place in zip((volume, tariff, factor, amount), PLACES,
+                                                                      strict=True))
             date_from, date_to = date.fromisoformat(str(date_from)), date.fromisoformat(str(date_to))
         if isinstance(explanation, str):
             explanation = json.loads(explanation)
