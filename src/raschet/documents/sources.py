@@ -17,17 +17,18 @@ work (``claims``); :func:`penalty_details` (how each penalty was computed) still
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection
 
-from raschet.billing.exact import units
 from raschet.domain.periods import Period
+from raschet.store import ledger
+from raschet.store.exact import units
+from raschet.store.ledger import Movement
 
-CHUNK = 5000
 READING_LOOKBACK_DAYS = 3 * 366  # a previous reading older than this is not printed
 
 
@@ -35,23 +36,7 @@ def _decimal(value: int | None, scale: int) -> Decimal | None:
     return None if value is None else Decimal(int(value)).scaleb(-scale)
 
 
-def _rows(sql: str, params: Sequence, ids: Iterable, cast: str = "bigint") -> list[tuple]:
-    """Run ``sql`` whose ``{ids}`` is a list of ids (or texts, ``cast="text"``): one array parameter on
-    PostgreSQL, chunks of placeholders on SQLite; ``params`` come before the ids, so ``{ids}`` must
-    follow every other placeholder of the query."""
-    ids = sorted(set(ids))
-    if not ids:
-        return []
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(sql.format(ids=f"SELECT unnest(%s::{cast}[])"), [*params, ids])
-            return cursor.fetchall()
-        rows: list[tuple] = []
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start:start + CHUNK]
-            cursor.execute(sql.format(ids=", ".join(["%s"] * len(chunk))), [*params, *chunk])
-            rows += cursor.fetchall()
-        return rows
+_rows = ledger.by_ids  # the store's array-or-chunks helper, for this module's other reads
 
 
 # ---------------------------------------------------------------- periods, scope, accounts
@@ -202,47 +187,16 @@ def services() -> dict[int, ServiceRow]:
 
 # ---------------------------------------------------------------- the ledger
 
-@dataclass(frozen=True)
-class Movement:
-    """A sum of the ledger per account × supplier × service: ``kind`` is ``opening`` (the balance at
-    the start of the period) or the kind of the period's entries (charge, recalc, correction,
-    payment, penalty). No supplier and no service: the advance not yet allotted."""
-
-    account_id: int
-    supplier_id: int | None
-    service_id: int | None
-    kind: str
-    amount: Decimal
-
-
 def ledger_movements(account_ids: Sequence[int], period: Period) -> list[Movement]:
-    """The opening balance and the period's entries by kind (billing_balance: the last closed
-    period's snapshot before ``period``; billing_entry: the entries after it, up to ``period``)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT MAX(period) FROM billing_balance WHERE period < %s", [str(period)])
-        snapshot = cursor.fetchone()[0] or ""
-    sums: dict[tuple, int] = defaultdict(int)
-    if snapshot:
-        for account_id, supplier_id, service_id, kopecks in _rows(
-                f"SELECT account_id, supplier_id, service_id, {units('closing')} FROM billing_balance "
-                "WHERE period = %s AND account_id IN ({ids})", [snapshot], account_ids):
-            sums[(account_id, supplier_id, service_id, "opening")] += kopecks
-    for account_id, supplier_id, service_id, kind, kopecks in _rows(
-            f"""SELECT account_id, supplier_id, service_id, CASE WHEN period < %s THEN 'opening' ELSE kind END,
-                       SUM({units('amount')}) FROM billing_entry
-                WHERE period > %s AND period <= %s AND account_id IN ({{ids}}) GROUP BY 1, 2, 3, 4""",
-            [str(period), snapshot, str(period)], account_ids):
-        sums[(account_id, supplier_id, service_id, kind)] += kopecks
-    return [Movement(a, o, s, k, Decimal(v).scaleb(-2)) for (a, o, s, k), v in sorted(
-        sums.items(), key=lambda item: (item[0][0], item[0][1] or 0, item[0][2] or 0, item[0][3])) if v]
+    """The opening balance and the period's entries by kind (the store's ledger reader: the last
+    closed period's snapshot before ``period`` and the entries after it, up to ``period``)."""
+    return ledger.movements(account_ids, period)
 
 
 def ledger_balances(account_ids: Sequence[int], period: Period) -> dict[int, Decimal]:
-    """Each account's balance at the end of ``period`` straight from the ledger (billing_entry, every
-    entry posted up to the period): what the document's total must equal."""
-    rows = _rows(f"SELECT account_id, SUM({units('amount')}) FROM billing_entry WHERE period <= %s "
-                 "AND account_id IN ({ids}) GROUP BY account_id", [str(period)], account_ids)
-    return {account_id: Decimal(kopecks).scaleb(-2) for account_id, kopecks in rows}
+    """Each account's balance at the end of ``period`` straight from the ledger's entries: what the
+    document's total must equal."""
+    return ledger.balances(account_ids, period)
 
 
 @dataclass(frozen=True)

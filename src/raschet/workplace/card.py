@@ -14,14 +14,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import Q
 
-from raschet.billing.exact import units
 from raschet.billing.models import CalcRun, ChargeLine, RunStatus
 from raschet.documents import sources
 from raschet.domain.periods import Period
 from raschet.housing.models import Account, PremisesArea, residents_on
+from raschet.store import ledger as store
 from raschet.tariffs.models import CalcRule, Service, Zone
 from raschet.workplace import why
 from raschet.workplace.standing import Standing, standings
@@ -88,16 +87,9 @@ KIND_COLUMN = {"charge": "charged", "recalc": "recalculated", "correction": "rec
 
 
 def _sums_by_period(account: Account) -> dict[Period, dict[str, Decimal]]:
-    """The account's ledger entries summed per posting period and kind, in exact kopecks (one query:
-    the same sums ``documents.sources.ledger_movements`` takes one period at a time)."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT period, kind, SUM({units('amount')}) FROM billing_entry WHERE account_id = %s "
-                       "GROUP BY period, kind", [account.pk])
-        rows = cursor.fetchall()
-    sums: dict[Period, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for period, kind, kopecks in rows:
-        sums[Period.parse(period)][kind] += Decimal(kopecks).scaleb(-2)
-    return sums
+    """The account's ledger entries summed per posting period and kind (the store's ledger reader, one
+    query: the same sums ``documents.sources.ledger_movements`` takes one period at a time)."""
+    return store.sums_by_period(account.pk)
 
 
 def months(account: Account, shown: int = MONTHS_SHOWN) -> list[MonthRow]:

@@ -8,11 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection
-
-from raschet.billing.exact import units
 from raschet.payments import ledger
 from raschet.payments.services import Codes
+from raschet.store import ledger as store
 
 ZERO = Decimal("0.00")
 
@@ -29,12 +27,7 @@ class Standing:
         return self.debt + self.penalties - self.advance
 
 
-def _penalties(account_ids: list[int]) -> dict[int, Decimal]:
-    marks = ", ".join(["%s"] * len(account_ids))
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT account_id, SUM({units('amount')}) FROM billing_entry WHERE kind = 'penalty' "
-                       f"AND account_id IN ({marks}) GROUP BY account_id", account_ids)
-        return {pk: Decimal(kopecks).scaleb(-2) for pk, kopecks in cursor.fetchall()}
+_penalties = store.penalties
 
 
 def standings(account_ids: Sequence[int]) -> dict[int, Standing]:
