@@ -24,7 +24,7 @@ from raschet.claims.permissions import ACCRUE_PENALTIES, require
 from raschet.claims.terms import LoadedTerms, load_terms
 from raschet.domain.errors import ProblemsError, problem
 from raschet.domain.periods import Period
-from raschet.engine.penalties import penalty_rows, penalty_totals, split_by_weight
+from raschet.engine.penalties import penalty_rows_at, penalty_totals, split_by_weight
 from raschet.housing.models import Account
 
 KEY = ["account_id", "ref_period", "group"]
@@ -65,12 +65,20 @@ class Ledger:
 def compute(account_ids: list[int] | None, as_of: date, loaded: LoadedTerms | None = None,
             ledger: Ledger | None = None) -> Computed:
     """The engine's rows for these accounts (all when None) up to and including ``as_of``."""
-    loaded = loaded or load_terms(as_of)
-    ledger = ledger or Ledger.read(account_ids, as_of)
-    paid = ledger.paid.filter(pl.col("paid_on") <= as_of)
+    return compute_at(account_ids, [as_of], loaded, ledger)[0]
+
+
+def compute_at(account_ids: list[int] | None, dates: list[date], loaded: LoadedTerms | None = None,
+               ledger: Ledger | None = None) -> list[Computed]:
+    """:func:`compute` for each of ``dates``, the engine run once (up to the latest date)."""
+    last = max(dates)
+    loaded = loaded or load_terms(last)
+    ledger = ledger or Ledger.read(account_ids, last)
+    paid = ledger.paid.filter(pl.col("paid_on") <= last)
     buckets, movements = engine_inputs(ledger.debts, paid, loaded, ledger.categories)
-    rows, problems = penalty_rows(buckets, movements, loaded.terms, as_of)
-    return Computed(rows, problems, paid, ledger.debts, loaded)
+    results = penalty_rows_at(buckets, movements, loaded.terms, dates)
+    return [Computed(rows, problems, paid.filter(pl.col("paid_on") <= as_of), ledger.debts, loaded)
+            for as_of, (rows, problems) in zip(dates, results, strict=True)]
 
 
 def _account(number: str, subject: str) -> Account:
@@ -186,8 +194,7 @@ def accrue_penalties(*, period: Period, actor=None, account_ids: list[int] | Non
         sources.lock_open_period(period)
         loaded = load_terms(end)
         ledger = Ledger.read(account_ids, end)
-        after = compute(account_ids, end, loaded, ledger)
-        before = compute(account_ids, period.start - timedelta(days=1), loaded, ledger)
+        before, after = compute_at(account_ids, [period.start - timedelta(days=1), end], loaded, ledger)
         posted = sources.posted_penalties(account_ids)
         later = posted.filter(pl.col("period") > str(period))
         if not later.is_empty():

@@ -146,23 +146,29 @@ def _without_moratoria(segs: pl.LazyFrame, terms: PenaltyTerms) -> pl.LazyFrame:
     return segs.join(stopped, on=["bucket", "date_from"], how="anti")
 
 
-def _with_rate(segs: pl.LazyFrame, moves: pl.LazyFrame, terms: PenaltyTerms, as_of: date) -> pl.LazyFrame:
-    """The regime of each segment's days and the key rate on the date its debt is paid (or ``as_of``)."""
+def _with_regime(segs: pl.LazyFrame, moves: pl.LazyFrame, terms: PenaltyTerms) -> pl.LazyFrame:
+    """The regime of each segment's days, and (policy ``payment``) the day its debt is next paid."""
     regimes = terms.regimes.lazy().rename({"valid_from": "regime_from", "valid_to": "regime_to",
                                            "rate": "regime_rate"}).sort("regime_from")
     segs = segs.sort("date_from").join_asof(regimes, left_on="date_from", right_on="regime_from", strategy="backward")
     mode = pl.when(pl.col("date_from") < pl.col("regime_to")).then(pl.col("mode")).otherwise(pl.lit("key"))
     segs = segs.with_columns(mode=mode.fill_null("key"))
-    if terms.rate_date == "payment":
-        pays = (moves.filter(pl.col("paid_on").is_not_null()).select("key", "effective", "paid_on")
-                .sort("effective"))
-        segs = (segs.with_columns(probe=pl.col("date_from") + timedelta(days=1)).sort("probe")
-                .join_asof(pays, left_on="probe", right_on="effective", by="key", strategy="forward",
-                            check_sortedness=False)
-                .with_columns(rate_date=pl.col("paid_on").fill_null(as_of)))
-    else:
-        segs = segs.with_columns(rate_date=pl.lit(as_of))
-    keys = terms.key_rates.lazy().rename({"rate": "key_rate"}).sort("valid_from")
+    if terms.rate_date != "payment":
+        return segs.with_columns(paid_on=pl.lit(None, dtype=pl.Date))
+    pays = moves.filter(pl.col("paid_on").is_not_null()).select("key", "effective", "paid_on").sort("effective")
+    return (segs.with_columns(probe=pl.col("date_from") + timedelta(days=1)).sort("probe")
+            .join_asof(pays, left_on="probe", right_on="effective", by="key", strategy="forward",
+                       check_sortedness=False))
+
+
+def _with_rate(segs: pl.DataFrame, terms: PenaltyTerms, as_of: date) -> pl.DataFrame:
+    """The key rate on the date each segment's debt is paid, or ``as_of`` when it is not paid by then.
+    Payments are effective on or after their day, so the first one after a segment paid after ``as_of``
+    means no payment by ``as_of``: one pass serves every as-of date."""
+    paid = pl.col("paid_on")
+    segs = segs.with_columns(rate_date=pl.when(paid.is_not_null() & (paid <= as_of)).then(paid)
+                             .otherwise(pl.lit(as_of)))
+    keys = terms.key_rates.rename({"rate": "key_rate"}).sort("valid_from")
     segs = segs.sort("rate_date").join_asof(keys, left_on="rate_date", right_on="valid_from", strategy="backward")
     key = pl.col("key_rate")
     rate = (pl.when(pl.col("mode") == "fixed").then(pl.col("regime_rate"))
@@ -177,15 +183,24 @@ def penalty_rows(buckets: pl.DataFrame, movements: pl.DataFrame, terms: PenaltyT
     """The statement rows of every bucket up to and including ``as_of`` (columns :data:`ROWS`, ordered
     by account, period, group, due date, first day), and the (account, period, rate date) whose key
     rate is missing (:data:`PROBLEMS`; those rows are left out rather than guessed)."""
-    end = as_of + timedelta(days=1)
+    return penalty_rows_at(buckets, movements, terms, [as_of])[0]
+
+
+def penalty_rows_at(buckets: pl.DataFrame, movements: pl.DataFrame, terms: PenaltyTerms, dates: list[date]
+                    ) -> list[tuple[pl.DataFrame, pl.DataFrame]]:
+    """:func:`penalty_rows` for each of ``dates`` from one pass over the data: the segments up to the
+    latest date are cut, based and rated once; an earlier date takes those starting by it, its last one
+    cut at that date (every change point before it is a change point of the later run too)."""
+    last = max(dates)
+    end = last + timedelta(days=1)
     buckets, movements = buckets.cast(BUCKETS), movements.cast(MOVEMENTS)
     names = sorted(set(buckets["group"].unique().to_list()) | set(movements["group"].unique().to_list()))
     groups = {name: index for index, name in enumerate(names)}
     if len(groups) > 16:
         raise ValueError("Не больше 16 групп услуг с разными правилами пеней.")
-    b = _buckets(_with_key(buckets, groups), as_of).collect().lazy()
+    b = _buckets(_with_key(buckets, groups), last).collect().lazy()
     moves = _with_key(movements, groups).lazy().filter(
-        (pl.col("effective") <= end) & (pl.col("paid_on").is_null() | (pl.col("paid_on") <= as_of))
+        (pl.col("effective") <= end) & (pl.col("paid_on").is_null() | (pl.col("paid_on") <= last))
     ).select("key", "effective", "amount", "paid_on").collect().lazy()
     b = _live(b, moves).collect().lazy()
     segs = _with_base(_segments(b, moves, terms, end), b, moves).filter(pl.col("base") > 0)
@@ -193,8 +208,16 @@ def penalty_rows(buckets: pl.DataFrame, movements: pl.DataFrame, terms: PenaltyT
     day = (pl.col("date_from") - pl.col("due")).dt.total_days()
     segs = segs.with_columns(denominator=pl.when(pl.col("step").is_not_null() & (day >= pl.col("step")))
                              .then(pl.col("second")).otherwise(pl.col("first")).cast(pl.Int32))
-    segs = _with_rate(segs, moves, terms, as_of).collect()
+    segs = _with_regime(segs, moves, terms).collect()
     segs = segs.join(b.select("bucket", "account_id", "ref_period", "group").collect(), on="bucket")
+    return [_rows(segs, terms, as_of) for as_of in dates]
+
+
+def _rows(segs: pl.DataFrame, terms: PenaltyTerms, as_of: date) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The rows and problems of one as-of date from the segments of the latest one."""
+    segs = segs.filter(pl.col("date_from") <= as_of).with_columns(date_to=pl.min_horizontal("date_to", pl.lit(as_of)))
+    segs = segs.with_columns(days=((pl.col("date_to") - pl.col("date_from")).dt.total_days() + 1).cast(pl.Int32))
+    segs = _with_rate(segs, terms, as_of)
     problems = (segs.filter(pl.col("rate").is_null()).select("account_id", "ref_period", "rate_date").unique()
                 .sort("account_id", "ref_period", "rate_date").cast(PROBLEMS))
     good = segs.filter(pl.col("rate").is_not_null())
