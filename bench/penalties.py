@@ -128,7 +128,9 @@ def _write_ledger(charges: pl.DataFrame, payments: pl.DataFrame, now, write_fram
                                       reason=pl.lit(""), created_at=pl.lit(now)))
     pays = payments.with_row_index("id", offset=1).with_columns(pl.col("id").cast(pl.Int64))
     write_frame(Payment, pays.select("id", "account_id", "paid_on", source=pl.lit("registry"), channel=pl.lit("bench"),
-                                     operation_id=pl.col("id").cast(pl.Utf8), amount=money, named_period="ref_period",
+                                     operation_id=pl.col("id").cast(pl.Utf8), agent=pl.lit("bench"),
+                                     identity=pl.format("bench-{}", pl.col("id")), amount=money,
+                                     named_period="ref_period",
                                      state=pl.lit("allocated"), created_at=pl.lit(now)))
     shares = (charges.join(pays.select("id", "account_id", "ref_period", "paid_on", paid="amount"),
                            on=["account_id", "ref_period"])
