@@ -28,6 +28,7 @@ from raschet.domain.periods import Period
 from raschet.store import ledger
 from raschet.store.exact import units
 from raschet.store.ledger import Movement
+from raschet.store.sql import by_ids
 
 READING_LOOKBACK_DAYS = 3 * 366  # a previous reading older than this is not printed
 
@@ -36,7 +37,7 @@ def _decimal(value: int | None, scale: int) -> Decimal | None:
     return None if value is None else Decimal(int(value)).scaleb(-scale)
 
 
-_rows = ledger.by_ids  # the store's array-or-chunks helper, for this module's other reads
+_rows = by_ids  # the store's array-or-chunks helper, for this module's own reads
 
 
 # ---------------------------------------------------------------- periods, scope, accounts

@@ -23,29 +23,10 @@ from django.db import connection
 from raschet.domain.periods import Period
 from raschet.statements import fetch
 from raschet.store.exact import units
+from raschet.store.sql import by_ids
 
 KOPECKS = units("amount")
-CHUNK = 5000
 ZERO = Decimal("0.00")
-
-
-def by_ids(sql: str, params: Sequence, ids: Iterable, cast: str = "bigint") -> list[tuple]:
-    """Run ``sql`` whose ``{ids}`` is a list of ids (or texts, ``cast="text"``): one array parameter on
-    PostgreSQL, chunks of placeholders on SQLite; ``params`` come before the ids, so ``{ids}`` must
-    follow every other placeholder of the query."""
-    ids = sorted(set(ids))
-    if not ids:
-        return []
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(sql.format(ids=f"SELECT unnest(%s::{cast}[])"), [*params, ids])
-            return cursor.fetchall()
-        rows: list[tuple] = []
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start:start + CHUNK]
-            cursor.execute(sql.format(ids=", ".join(["%s"] * len(chunk))), [*params, *chunk])
-            rows += cursor.fetchall()
-        return rows
 
 
 def _money(kopecks: int) -> Decimal:

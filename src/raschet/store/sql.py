@@ -1,0 +1,28 @@
+"""SQL over a set of ids, the same on both databases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django.db import connection
+
+CHUNK = 5000
+
+
+def by_ids(sql: str, params: Sequence, ids: Iterable, cast: str = "bigint") -> list[tuple]:
+    """Run ``sql`` whose ``{ids}`` is a list of ids (or texts, ``cast="text"``): one array parameter on
+    PostgreSQL, chunks of placeholders on SQLite; ``params`` come before the ids, so ``{ids}`` must
+    follow every other placeholder of the query."""
+    ids = sorted(set(ids))
+    if not ids:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(sql.format(ids=f"SELECT unnest(%s::{cast}[])"), [*params, ids])
+            return cursor.fetchall()
+        rows: list[tuple] = []
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start:start + CHUNK]
+            cursor.execute(sql.format(ids=", ".join(["%s"] * len(chunk))), [*params, *chunk])
+            rows += cursor.fetchall()
+        return rows
