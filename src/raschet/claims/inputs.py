@@ -27,7 +27,7 @@ KEY = ["account_id", "ref_period", "group"]
 CATEGORIES = {"account_id": pl.Int64, "valid_from": pl.Date, "valid_to": pl.Date, "category": pl.Utf8}
 
 
-def _group() -> pl.Expr:
+def group_of() -> pl.Expr:
     return pl.when(pl.col("capital_repair")).then(pl.lit(Group.CAPITAL_REPAIR.value)).otherwise(
         pl.lit(Group.STANDARD.value))
 
@@ -70,8 +70,8 @@ def _due_dates(keys: pl.DataFrame, loaded: LoadedTerms, period_column: str) -> p
 def engine_inputs(debts: pl.DataFrame, paid: pl.DataFrame, loaded: LoadedTerms, cats: pl.DataFrame
                   ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """``(buckets, movements)`` for :func:`raschet.engine.penalties.penalty_rows` from the frames of
-    :func:`raschet.claims.sources.debt_movements` and :func:`~raschet.claims.sources.allocations`."""
-    debts = _with_category(debts.with_columns(group=_group()), cats)
+    :func:`raschet.claims.sources.penalty_debts` and :func:`~raschet.claims.sources.penalty_payments`."""
+    debts = _with_category(debts.with_columns(group=group_of()), cats)
     net = debts.group_by([*KEY, "category", "period", "kind"]).agg(pl.col("amount").sum())
     own = _due_dates(net, loaded, "ref_period")
     charges = net.filter(pl.col("kind") == "charge")
@@ -93,7 +93,7 @@ def engine_inputs(debts: pl.DataFrame, paid: pl.DataFrame, loaded: LoadedTerms, 
                   .select(*KEY, effective=pl.col("due") + timedelta(days=1), amount=-pl.col("amount"),
                           paid_on=pl.lit(None, dtype=pl.Date)))
     shift = 1 if loaded.terms.payment_day_accrues else 0
-    payments = (paid.with_columns(group=_group()).group_by([*KEY, "paid_on"]).agg(pl.col("amount").sum())
+    payments = (paid.with_columns(group=group_of()).group_by([*KEY, "paid_on"]).agg(pl.col("amount").sum())
                 .filter(pl.col("amount") != 0)
                 .select(*KEY, effective=pl.col("paid_on") + timedelta(days=shift), amount="amount", paid_on="paid_on"))
     movements = pl.concat([reductions.cast(MOVEMENTS), payments.select(list(MOVEMENTS)).cast(MOVEMENTS)])
@@ -101,9 +101,10 @@ def engine_inputs(debts: pl.DataFrame, paid: pl.DataFrame, loaded: LoadedTerms, 
 
 
 def supplier_weights(debts: pl.DataFrame) -> pl.DataFrame:
-    """How a key's penalty is shared between suppliers: by their positive charges of that key."""
-    return (debts.with_columns(group=_group()).filter(pl.col("amount") > 0)
-            .group_by([*KEY, "supplier_id"]).agg(weight=pl.col("amount").sum()))
+    """How a key's penalty is shared between suppliers: by their positive charges of that key (per
+    service: the ``positive`` column of :func:`raschet.claims.sources.penalty_debts`)."""
+    return (debts.with_columns(group=group_of()).filter(pl.col("positive") > 0)
+            .group_by([*KEY, "supplier_id"]).agg(weight=pl.col("positive").sum()))
 
 
 def day_before(d: date) -> date:
