@@ -44,9 +44,11 @@ def test_statement_command_prints_json_and_writes_pdf_and_xlsx(tmp_path):
 def test_accrue_command_and_the_turnover_sheet_show_penalties():
     march_debt()
     out, _, code = run("penalties", "accrue", "--period", "2026-05")
-    assert code == 0 and "пени за месяц 25.33 ₽" in out
+    assert code == 0 and "пени за месяц 25.33 ₽" in out and "Прочитана вся история" in out
     [row] = turnover(Period.parse("2026-05"))
     assert row.penalty == D("25.33")
+    out, _, code = run("penalties", "accrue", "--period", "2026-06")
+    assert code == 0 and "Прочитаны проводки после начисления за прошлый месяц" in out
     out, err, code = run("penalties", "accrue", "--period", "2026-03")
     assert code == 2 and "закрыт" in err
 

@@ -16,8 +16,15 @@ circle:
    calculate (start, finish)   ``FOR NO KEY UPDATE``  calculate, post, close of the period
    post                        ``FOR NO KEY UPDATE``  calculate, post, close
    close                       ``FOR UPDATE``         all, payments into the period too
-   payments                    ``FOR KEY SHARE``      a close of the period only
+   payments                    ``FOR KEY SHARE``      a close of the period, a penalty accrual
+   penalty accrual (region)    ``FOR UPDATE``, every  all writers of entries into open periods
+                               open period and the
+                               next one
    ==========================  =====================  ======================================
+
+   The penalty accrual of the whole region holds every open period so that the largest entry id it
+   reads bounds every entry that will commit (its kept state reads the entries above it next month,
+   ``claims.sources.lock_open_periods``); payments wait for it as for a close.
 
 2. accounts, ascending id (``payments.services.lock_accounts``);
 3. payment rows.

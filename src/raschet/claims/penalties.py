@@ -18,8 +18,9 @@ import polars as pl
 from django.db import transaction
 from django.utils import timezone
 
-from raschet.claims import sources
-from raschet.claims.inputs import categories, engine_inputs, supplier_weights
+from raschet.claims import sources, state
+from raschet.claims.inputs import categories, engine_inputs, group_of, supplier_weights
+from raschet.claims.models import RateDate
 from raschet.claims.permissions import ACCRUE_PENALTIES, require
 from raschet.claims.terms import LoadedTerms, load_terms
 from raschet.domain.errors import ProblemsError, problem
@@ -57,8 +58,8 @@ class Ledger:
     categories: pl.DataFrame
 
     @classmethod
-    def read(cls, account_ids: list[int] | None, until: date) -> Ledger:
-        return cls(sources.debt_movements(account_ids), sources.allocations(account_ids, until=until),
+    def read(cls, account_ids: list[int] | None, until: date | None) -> Ledger:
+        return cls(sources.penalty_debts(account_ids), sources.penalty_payments(account_ids, until=until),
                    categories(account_ids))
 
 
@@ -151,12 +152,13 @@ class AccrualResult:
     penalty: Decimal
     corrections: Decimal
     problems: list[dict]
+    kept: bool = False  # from the previous month's kept state
+    reread: int | None = None  # accounts whose whole ledger was read (None: all of them)
 
 
-def _targets(done: Computed) -> pl.DataFrame:
+def _split(totals: pl.DataFrame, weights: pl.DataFrame) -> pl.DataFrame:
     """The penalty per account × accrual period × supplier (exact split of each key's total)."""
-    totals = penalty_totals(done.rows)
-    return split_by_weight(totals, supplier_weights(done.debts), KEY, "supplier_id").group_by(
+    return split_by_weight(totals, weights, KEY, "supplier_id").group_by(
         "account_id", "ref_period", "supplier_id").agg(pl.col("amount").sum())
 
 
@@ -185,25 +187,106 @@ def _entries(before: pl.DataFrame, after: pl.DataFrame, posted: pl.DataFrame, pe
     return pl.concat([month, fix]).filter(pl.col("amount") != 0)
 
 
+@dataclass
+class _Done:
+    """What an accrual path posts and what the state keeps of it."""
+
+    entries: pl.DataFrame
+    problems: pl.DataFrame
+    kept: state.Kept
+    reread: int | None = None
+
+
+def _accrue_whole(account_ids: list[int] | None, period: Period, loaded: LoadedTerms) -> _Done:
+    """The accrual from the whole ledger of ``account_ids`` (all when None): its penalty as of the
+    month's end and as of the day before it, against every penalty entry posted."""
+    end = period.end - timedelta(days=1)
+    ledger = Ledger.read(account_ids, None)  # payments after ``end`` too: the engine leaves them out, the state keeps them
+    buckets, movements = engine_inputs(ledger.debts, ledger.paid, loaded, ledger.categories)
+    (rows_before, _), (rows_after, problems) = penalty_rows_at(buckets, movements, loaded.terms,
+                                                                 [period.start - timedelta(days=1), end])
+    weights = supplier_weights(ledger.debts)
+    after = penalty_totals(rows_after)
+    rows = _entries(_split(penalty_totals(rows_before), weights), _split(after, weights),
+                    sources.posted_penalties(account_ids), period)
+    kept = state.derive(buckets, movements, after, weights, end)
+    return _Done(rows, problems, kept)
+
+
+def _accrue_kept(kept: state.Kept, period: Period, loaded: LoadedTerms) -> _Done:
+    """The accrual from a kept state and the entries posted after it; the accounts it cannot take
+    (:func:`raschet.claims.state` says which) go through :func:`_accrue_whole`."""
+    end, first = period.end - timedelta(days=1), period.start
+    cats = categories(None)
+    debts = sources.penalty_debts(None, after=kept.mark)
+    paid = sources.penalty_payments(None, after=kept.mark)
+    buckets, movements = engine_inputs(debts, paid, loaded, cats)
+    known = pl.concat([kept.keys(), buckets.select(KEY)]).unique()
+    start = pl.col("due") + pl.duration(days=pl.col("grace").cast(pl.Int64) + 1)
+    beyond = pl.concat([
+        pl.DataFrame({"account_id": sources.beyond_state(kept.mark, first, str(period.previous()))},
+                     schema={"account_id": pl.Int64}),
+        kept.excluded,
+        debts.with_columns(group=group_of()).join(kept.keys(), on=KEY, how="semi").select("account_id"),
+        buckets.filter(start < first).select("account_id"),
+        movements.filter((pl.col("effective") < first) | (pl.col("amount") < 0)).select("account_id"),
+        movements.join(known, on=KEY, how="anti").select("account_id"),
+    ]).unique()
+    whole = _accrue_whole(beyond["account_id"].to_list(), period, loaded) if not beyond.is_empty() else None
+    rest = kept.without(beyond)
+    buckets = pl.concat([rest.buckets, buckets.join(beyond, on="account_id", how="anti")
+                         .with_columns(since=pl.lit(None, dtype=pl.Date))], how="vertical_relaxed")
+    movements = pl.concat([rest.movements, movements.join(beyond, on="account_id", how="anti")])
+    (rows_before, _), (rows_after, problems) = penalty_rows_at(buckets, movements, loaded.terms,
+                                                                 [first - timedelta(days=1), end])
+    change = (pl.concat([penalty_totals(rows_after), penalty_totals(rows_before).with_columns(-pl.col("amount"))])
+              .group_by(KEY).agg(pl.col("amount").sum()))
+    before = rest.totals
+    after = pl.concat([before, change]).group_by(KEY).agg(pl.col("amount").sum())
+    weights = (pl.concat([rest.weights, supplier_weights(debts.join(beyond, on="account_id", how="anti"))])
+               .group_by([*KEY, "supplier_id"]).agg(pl.col("weight").sum()))
+    month = (pl.concat([_split(after, weights), _split(before, weights).with_columns(-pl.col("amount"))])
+             .group_by("account_id", "ref_period", "supplier_id").agg(pl.col("amount").sum())
+             .filter(pl.col("amount") != 0).with_columns(reason=pl.lit(f"Пени за {period}")))
+    parts = [state.derive(buckets, movements, after, weights, end)]
+    entries, problem_frames = [month], [problems]
+    if whole is not None:
+        parts.append(whole.kept)
+        entries.append(whole.entries)
+        problem_frames.append(whole.problems)
+    return _Done(pl.concat(entries, how="vertical_relaxed"), pl.concat(problem_frames), state.Kept.concat(parts),
+                 beyond.height)
+
+
 def accrue_penalties(*, period: Period, actor=None, account_ids: list[int] | None = None,
                      today: date | None = None) -> AccrualResult:
-    """Post the penalties of ``period`` (its days) in that period, plus corrections of earlier months."""
+    """Post the penalties of ``period`` (its days) in that period, plus corrections of earlier months.
+
+    For the whole region the accrual keeps a state (:mod:`raschet.claims.state`): the next month's
+    accrual reads only the entries posted since, and the whole ledger of the accounts the state
+    cannot take; the result is the same to the kopeck."""
     require(actor, ACCRUE_PENALTIES)
     end = period.end - timedelta(days=1)
+    whole_region = account_ids is None
     with transaction.atomic():
-        sources.lock_open_period(period)
+        if whole_region:
+            sources.lock_open_periods(period)
+        else:
+            sources.lock_open_period(period)
+        later = sources.penalties_after(period, account_ids)
+        if later is not None:
+            raise ProblemsError([problem("penalties_out_of_order", str(period), period=str(period), later=later)])
         loaded = load_terms(end)
-        ledger = Ledger.read(account_ids, end)
-        before, after = compute_at(account_ids, [period.start - timedelta(days=1), end], loaded, ledger)
-        posted = sources.posted_penalties(account_ids)
-        later = posted.filter(pl.col("period") > str(period))
-        if not later.is_empty():
-            raise ProblemsError([problem("penalties_out_of_order", str(period), period=str(period),
-                                         later=later["period"].max())])
-        rows = _entries(_targets(before), _targets(after), posted, period)
+        cats = categories(None) if whole_region else None
+        kept = (state.load(period.previous(), state.terms_digest(loaded, period.start, cats))
+                if whole_region and loaded.policy.rate_date == RateDate.PAYMENT else None)
+        done = _accrue_whole(account_ids, period, loaded) if kept is None else _accrue_kept(kept, period, loaded)
+        rows = done.entries
         written = sources.write_penalty_entries(rows, period, timezone.now())
+        if whole_region:
+            state.save(period, sources.last_entry_id(), state.terms_digest(loaded, period.end, cats), done.kept)
     month = rows.filter(pl.col("reason").str.starts_with("Пени"))["amount"].sum() or 0
     fixes = rows.filter(~pl.col("reason").str.starts_with("Пени"))["amount"].sum() or 0
-    problems = _problems(after.problems, str(period))
+    problems = _problems(done.problems, str(period))
     return AccrualResult(str(period), rows["account_id"].n_unique(), written, Decimal(month).scaleb(-2),
-                         Decimal(fixes).scaleb(-2), problems)
+                         Decimal(fixes).scaleb(-2), problems, kept is not None, done.reread)

@@ -10,6 +10,9 @@ Inputs (money in integer kopecks, dates as ``Date``):
   due date. ``group`` separates bases that follow different fractions (``capital_repair`` has no
   1/130 step); an increase of a past charge may be a bucket of its own with a later due date.
   ``grace/first/step/second`` are the bucket's :class:`~raschet.engine.penalty_terms.Fractions`.
+  An optional ``since`` (a date or null) starts the bucket's rows no earlier than that day, its
+  ``amount`` being the debt left on it: the penalty accrual's kept state gives only the days whose
+  rows can still change (:mod:`raschet.claims.state`).
 * ``movements`` (:data:`MOVEMENTS`): what lowered the debt of an (account, period, group) from
   ``effective`` on — payments (``paid_on`` set; effective the next day, or the same day when the
   payment day does not accrue) and reductions by recalculation (effective from the period's own
@@ -60,7 +63,8 @@ def _buckets(buckets: pl.DataFrame, as_of: date) -> pl.LazyFrame:
     """Each bucket with the money of earlier buckets of its key (paid first) and its first accruing day."""
     return (buckets.lazy().sort("key", "due")
             .with_columns(prior=_within(pl.col("amount").cum_sum() - pl.col("amount")),
-                          start=pl.col("due") + _days(pl.col("grace").cast(pl.Int64) + 1))
+                          start=pl.max_horizontal(pl.col("due") + _days(pl.col("grace").cast(pl.Int64) + 1),
+                                                  pl.col("since")))
             .filter(pl.col("start") <= as_of)
             .with_row_index("bucket"))
 
@@ -193,7 +197,11 @@ def penalty_rows_at(buckets: pl.DataFrame, movements: pl.DataFrame, terms: Penal
     cut at that date (every change point before it is a change point of the later run too)."""
     last = max(dates)
     end = last + timedelta(days=1)
-    buckets, movements = buckets.cast(BUCKETS), movements.cast(MOVEMENTS)
+    if "since" not in buckets.columns:
+        buckets = buckets.with_columns(since=pl.lit(None, dtype=pl.Date))
+    buckets, movements = buckets.cast({**BUCKETS, "since": pl.Date}), movements.cast(MOVEMENTS)
+    if buckets.is_empty():
+        return [(pl.DataFrame(schema=ROWS), pl.DataFrame(schema=PROBLEMS)) for _ in dates]
     names = sorted(set(buckets["group"].unique().to_list()) | set(movements["group"].unique().to_list()))
     groups = {name: index for index, name in enumerate(names)}
     if len(groups) > 16:

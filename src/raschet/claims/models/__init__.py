@@ -27,8 +27,9 @@ from raschet.claims.models.rules import (
     RateMode,
     RateRegime,
 )
+from raschet.claims.models.state import PenaltyState, PenaltyStatePart
 
 __all__ = ["CATEGORY_CODES", "CLOSED_STAGES", "AccountCategory", "CaseDocument", "CaseEvent", "Category", "DebtCase",
            "DocumentKind", "DueDayRule", "Group", "InCase", "IncreasePolicy", "Instalment", "InstalmentItem",
-           "Moratorium", "NonWorkingDay", "PenaltyPolicy", "PenaltyRule", "RateDate", "RateMode", "RateRegime",
+           "Moratorium", "NonWorkingDay", "PenaltyPolicy", "PenaltyState", "PenaltyStatePart", "PenaltyRule", "RateDate", "RateMode", "RateRegime",
            "SelectionRule", "Stage"]

@@ -75,6 +75,12 @@ class Command(BaseCommand):
         result = accrue_penalties(period=parse_period(period, "--period"), actor=actor(user))
         self.stdout.write(f"Пени за {result.period}: лицевых счетов {result.accounts}, проводок {result.entries}, "
                           f"пени за месяц {result.penalty} ₽, корректировки прошлых месяцев {result.corrections} ₽")
+        if result.kept:
+            self.stdout.write(f"Прочитаны проводки после начисления за прошлый месяц; вся история — у "
+                              f"{result.reread} лицевых счетов (перерасчёты, поздние и отменённые оплаты).")
+        else:
+            self.stdout.write("Прочитана вся история проводок (первое начисление, изменились правила прошлых "
+                              "дней, пропущен месяц или повторный запуск).")
         for item in result.problems[:50]:
             self.stderr.write(f"{item['subject']}: {item['message']}")
 
