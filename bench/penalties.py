@@ -5,15 +5,17 @@
 Builds a fresh database (PostgreSQL by default: ``raschet_bench_penalties``) holding, for N accounts,
 12 months of posted charges (2025-12..2026-11, ``--services`` services each) and payments (per month:
 60 % of accounts pay the month in full on a day of the next month, 20 % pay half, 20 % nothing;
-named periods, so the allocations are written as the ledger would hold them), then accrues the
-penalties of 2026-12 and prints: accounts, ledger rows read, statement rows computed, entries
-written, seconds per stage and rows/s. ``--engine-only`` skips the database and times the engine on
-the same data in memory; ``--reuse`` accrues again in a database an earlier run built (nothing is
-posted by a run: the accrual is rolled back after it is timed, so every run measures the same work).
+named periods, so the allocations are written as the ledger would hold them), accrues the penalties
+of 2026-11 (the whole ledger read; this accrual stays and leaves its kept state), then writes
+December's entries — the charges of 2026-12 and the payments made in December — as a month's
+calculation and bank registries would, and times the accrual of 2026-12 twice, each rolled back:
+from the kept state (the month's new entries read) and from the whole ledger (the state dropped).
+Prints accounts, rows read, entries written, seconds per stage and rows/s. ``--engine-only`` skips
+the database and times the engine on the same data in memory; ``--reuse`` times December again in a
+database an earlier run built.
 
-The 1.5 M-account figure of issue 13 needs the new ledger storage (issue 12); until then this writes
-the ledger with COPY straight into ``billing_entry`` (not through a month's calculation run), which
-is what the accrual reads.
+The ledger is written with COPY straight into ``billing_entry`` (not through a month's calculation
+run), which is what the accrual reads.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ from pathlib import Path
 import polars as pl
 
 ROOT = Path(__file__).resolve().parent.parent
-PERIODS = [f"{y}-{m:02d}" for y, m in [(2025, 12)] + [(2026, m) for m in range(1, 12)]]
+PERIODS = [f"{y}-{m:02d}" for y, m in [(2025, 12)] + [(2026, m) for m in range(1, 13)]]
+DECEMBER = date(2026, 12, 1)
 
 
 def ledger(accounts: int, services: int, seed: int = 7) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -49,7 +52,8 @@ def ledger(accounts: int, services: int, seed: int = 7) -> tuple[pl.DataFrame, p
                               .otherwise(pl.col("amount") // 2).cast(pl.Int64),
                               paid_on=pl.col("ref_period").str.to_date("%Y-%m").dt.offset_by("1mo")
                               .dt.offset_by(pl.format("{}d", pl.col("draw") % 28)))
-                .select("account_id", "ref_period", "paid_on", "amount"))
+                .select("account_id", "ref_period", "paid_on", "amount")
+                .filter(pl.col("paid_on") < date(2027, 1, 1)))
     return charges, payments
 
 
@@ -60,6 +64,7 @@ def engine_only(accounts: int, services: int) -> None:
 
     started = time.perf_counter()
     charges, payments = ledger(accounts, services)
+    charges = charges.filter(pl.col("ref_period") < "2026-12")
     made = time.perf_counter() - started
     terms = PenaltyTerms(*terms_frames([(date(2025, 10, 27), Decimal("16.5"))],
                                        [(date(2023, 1, 1), date(2027, 1, 1), "min_key", Decimal("9.5"))], []))
@@ -89,7 +94,7 @@ def connect(url: str) -> None:
 def setup_database(url: str, accounts: int, services: int) -> None:
     connect(url)
     from django.core.management import call_command
-    from django.db import transaction
+    from django.db import connection, transaction
 
     from raschet.billing.frames import write_frame
     from raschet.housing.models import Account, Building, Premises
@@ -113,12 +118,34 @@ def setup_database(url: str, accounts: int, services: int) -> None:
         write_frame(Account, pl.DataFrame({"id": range(1, accounts + 1)}).with_columns(
             number=pl.format("9{}", pl.col("id").cast(pl.Utf8).str.zfill(9)), premises_id=pl.col("id"),
             payer=pl.lit("Бенч"), opened=pl.lit(date(2020, 1, 1))))
-        _write_ledger(charges, payments, now, write_frame, Payment)
-    print(f"ledger written: {charges.height:,} charges, {payments.height:,} payments in "
+        november = charges.filter(pl.col("ref_period") < "2026-12"), payments.filter(pl.col("paid_on") < DECEMBER)
+        _write_ledger(*november, now, write_frame, Payment, first_id=1)
+    _analyze(connection)
+    print(f"ledger to November written: {november[0].height:,} charges, {november[1].height:,} payments in "
+          f"{time.perf_counter() - started:.1f} s")
+    from raschet.claims import penalties
+    from raschet.domain.periods import Period
+
+    started = time.perf_counter()
+    result = penalties.accrue_penalties(period=Period.parse("2026-11"))
+    print(f"accrual 2026-11 (whole ledger, kept): entries {result.entries:,}, penalty {result.penalty} ₽, "
+          f"corrections {result.corrections} ₽ in {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    with transaction.atomic():
+        december = charges.filter(pl.col("ref_period") == "2026-12"), payments.filter(pl.col("paid_on") >= DECEMBER)
+        _write_ledger(*december, now, write_frame, Payment, first_id=november[1].height + 1)
+    _analyze(connection)
+    print(f"December written: {december[0].height:,} charges, {december[1].height:,} payments in "
           f"{time.perf_counter() - started:.1f} s")
 
 
-def _write_ledger(charges: pl.DataFrame, payments: pl.DataFrame, now, write_frame, Payment) -> None:
+def _analyze(connection) -> None:
+    if connection.vendor == "postgresql":  # a loaded region has its statistics (autovacuum's analyze)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def _write_ledger(charges: pl.DataFrame, payments: pl.DataFrame, now, write_frame, Payment, first_id: int) -> None:
     from raschet.billing.models import Entry
 
     money = (pl.col("amount").cast(pl.Decimal(20, 0)) * pl.lit(Decimal("0.01"))).cast(
@@ -126,7 +153,7 @@ def _write_ledger(charges: pl.DataFrame, payments: pl.DataFrame, now, write_fram
     write_frame(Entry, charges.select("account_id", "service_id", "ref_period", supplier_id=pl.lit(1),
                                       period=pl.col("ref_period"), kind=pl.lit("charge"), amount=money,
                                       reason=pl.lit(""), created_at=pl.lit(now)))
-    pays = payments.with_row_index("id", offset=1).with_columns(pl.col("id").cast(pl.Int64))
+    pays = payments.with_row_index("id", offset=first_id).with_columns(pl.col("id").cast(pl.Int64))
     write_frame(Payment, pays.select("id", "account_id", "paid_on", source=pl.lit("registry"), channel=pl.lit("bench"),
                                      operation_id=pl.col("id").cast(pl.Utf8), agent=pl.lit("bench"),
                                      identity=pl.format("bench-{}", pl.col("id")), amount=money,
@@ -149,24 +176,43 @@ def accrue() -> None:
     from django.db import transaction
 
     from raschet.claims import penalties, sources
+    from raschet.claims.models import PenaltyState
     from raschet.domain.periods import Period
 
-    started = time.perf_counter()
-    debts = sources.debt_movements(None)
-    paid = sources.allocations(None)
-    read = time.perf_counter() - started
-    started = time.perf_counter()
+    written = [0.0]
+    write = sources.write_penalty_entries
+
+    def timed_write(*args, **kwargs):
+        begun = time.perf_counter()
+        try:
+            return write(*args, **kwargs)
+        finally:
+            written[0] += time.perf_counter() - begun
+
+    sources.write_penalty_entries = timed_write
     try:
-        with transaction.atomic():
-            result = penalties.accrue_penalties(period=Period.parse("2026-12"))
-            total = time.perf_counter() - started + read
-            raise RolledBack
-    except RolledBack:
-        pass
-    rows = debts.height + paid.height
-    print(f"accrual 2026-12: accounts with penalties {result.accounts:,}, entries {result.entries:,}, "
-          f"penalty {result.penalty} ₽; ledger rows read {rows:,} (read alone {read:.1f} s); "
-          f"accrual {total - read:.1f} s; {rows / (total - read):,.0f} ledger rows/s")
+        for name in ("kept state", "whole ledger"):
+            written[0] = 0.0
+            started = time.perf_counter()
+            try:
+                with transaction.atomic():
+                    if name == "whole ledger":
+                        PenaltyState.objects.all().delete()
+                    result = penalties.accrue_penalties(period=Period.parse("2026-12"))
+                    total = time.perf_counter() - started
+                    raise RolledBack
+            except RolledBack:
+                pass
+            reread = "all" if result.reread is None else f"{result.reread:,}"
+            print(f"accrual 2026-12 from the {name}: {total:.1f} s (write {written[0]:.1f} s, "
+                  f"{result.entries / max(written[0], 1e-9):,.0f} entries/s; the rest {total - written[0]:.1f} s); "
+                  f"accounts with penalties {result.accounts:,}, entries {result.entries:,}, penalty "
+                  f"{result.penalty} ₽, corrections {result.corrections} ₽; accounts read whole {reread}")
+    finally:
+        sources.write_penalty_entries = write
+    debts = sources.penalty_debts(None)
+    paid = sources.penalty_payments(None)
+    print(f"the whole ledger as the engine reads it: {debts.height + paid.height:,} rows")
 
 
 def main() -> None:
