@@ -79,6 +79,9 @@ class World:
             if earlier and r.random() < 0.12:  # recorded late: paid last month
                 rows += self.pay(account, period.start - timedelta(days=r.randint(1, 20)), period,
                                  [(r.choice(self.services), r.choice(earlier), self.money(1_000, 50_000))])
+            if r.random() < 0.15:  # paid in the first days of the next month, recorded before this accrual
+                rows += self.pay(account, period.end + timedelta(days=r.randint(0, 4)), period.next(),
+                                 [(r.choice(self.services), period, self.money(1_000, 50_000))])
             if earlier and r.random() < 0.08:  # taken back
                 rows += self.pay(account, period.start + timedelta(days=r.randint(0, 27)), period,
                                  [(r.choice(self.services), r.choice(earlier), -self.money(1_000, 20_000))])
@@ -115,3 +118,16 @@ def test_the_kept_state_posts_what_the_whole_ledger_posts(seed):
     assert kept == [p not in (Period(2026, 1), Period(2026, 6)) for p in MONTHS]
     assert any(0 < n < len(world.accounts) for n in reread if n is not None), reread
     assert any(amount for *_, amount, _ in whole)
+
+
+def test_a_skipped_month_or_a_rerun_reads_the_whole_ledger_and_posts_the_same():
+    world = World(5)
+    for index, period in enumerate(MONTHS[:4]):
+        world.month(period, MONTHS[:index])
+    first = accrue_penalties(period=MONTHS[1])
+    again = accrue_penalties(period=MONTHS[1])
+    assert not first.kept and not again.kept and again.entries == 0
+    skipped = accrue_penalties(period=MONTHS[3])
+    assert not skipped.kept and skipped.reread is None
+    assert skipped.corrections != 0  # March's days, never accrued, come as a correction
+    assert accrue_penalties(period=MONTHS[3]).entries == 0
