@@ -248,7 +248,9 @@ def split_by_weight(totals: pl.DataFrame, weights: pl.DataFrame, key: list[str],
     ``weight`` (non-negative), exactly: each share rounded towards zero, the kopecks left over going to
     the largest remainders (then the first part). A key whose weights add up to 0 goes whole to its
     first part."""
-    joined = totals.join(weights, on=key).with_columns(
+    joined = totals.join(weights, on=key).with_columns(parts=pl.len().over(key))
+    alone = joined.filter(pl.col("parts") == 1).select(*key, part, "amount")  # most keys: nothing to split
+    joined = joined.filter(pl.col("parts") > 1).with_columns(
         total_weight=pl.col("weight").sum().over(key), sign=pl.col("amount").sign(),
         magnitude=pl.col("amount").abs())
     joined = joined.with_columns(
@@ -262,4 +264,5 @@ def split_by_weight(totals: pl.DataFrame, weights: pl.DataFrame, key: list[str],
     joined = joined.with_columns(left=pl.col("magnitude") - pl.col("floor").sum().over(key),
                                  order=pl.int_range(pl.len()).over(key))
     share = pl.col("floor") + (pl.col("order") < pl.col("left")).cast(pl.Int64)
-    return joined.select(*key, part, amount=share * pl.col("sign")).filter(pl.col("amount") != 0).sort([*key, part])
+    shared = joined.select(*key, part, amount=share * pl.col("sign"))
+    return pl.concat([alone, shared.cast(alone.schema)]).filter(pl.col("amount") != 0).sort([*key, part])
