@@ -76,19 +76,22 @@ def _within(running: pl.Expr, by: str = "key") -> pl.Expr:
     return running - first.forward_fill()
 
 
-def _global_cuts(terms: PenaltyTerms) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-    """Dates where the rate regime changes (for everybody) and where a category's moratorium starts or ends."""
+def _global_cuts(terms: PenaltyTerms, first: date, end: date) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """Dates in [first, end] where the rate regime changes (for everybody) and where a category's
+    moratorium starts or ends; those outside cut no bucket's days, so they are not joined to every one."""
+    within = pl.col("point").is_between(first, end)
     regimes = terms.regimes.lazy()
     regime_cuts = pl.concat([regimes.select(point=pl.col("valid_from")), regimes.select(point=pl.col("valid_to"))])
     stops = terms.moratoria.lazy()
     stop_cuts = pl.concat([stops.select("category", point=pl.col("valid_from")),
                            stops.select("category", point=pl.col("valid_to"))])
-    return regime_cuts.unique(), stop_cuts.unique()
+    return regime_cuts.filter(within).unique(), stop_cuts.filter(within).unique()
 
 
-def _segments(b: pl.LazyFrame, moves: pl.LazyFrame, terms: PenaltyTerms, end: date) -> pl.LazyFrame:
-    """Per bucket, the runs of days between consecutive change points in [start, end)."""
-    regime_cuts, stop_cuts = _global_cuts(terms)
+def _segments(b: pl.LazyFrame, moves: pl.LazyFrame, terms: PenaltyTerms, end: date, first: date) -> pl.LazyFrame:
+    """Per bucket, the runs of days between consecutive change points in [start, end); ``first`` is
+    the earliest start."""
+    regime_cuts, stop_cuts = _global_cuts(terms, first, end)
     ident = b.select("bucket", "start", "key", "category")
     points = pl.concat([
         b.select("bucket", point=pl.col("start")),
@@ -210,8 +213,12 @@ def penalty_rows_at(buckets: pl.DataFrame, movements: pl.DataFrame, terms: Penal
     moves = _with_key(movements, groups).lazy().filter(
         (pl.col("effective") <= end) & (pl.col("paid_on").is_null() | (pl.col("paid_on") <= last))
     ).select("key", "effective", "amount", "paid_on").collect().lazy()
-    b = _live(b, moves).collect().lazy()
-    segs = _with_base(_segments(b, moves, terms, end), b, moves).filter(pl.col("base") > 0)
+    b = _live(b, moves).collect()
+    if b.is_empty():
+        return [(pl.DataFrame(schema=ROWS), pl.DataFrame(schema=PROBLEMS)) for _ in dates]
+    first = b["start"].min()
+    b = b.lazy()
+    segs = _with_base(_segments(b, moves, terms, end, first), b, moves).filter(pl.col("base") > 0)
     segs = _without_moratoria(segs, terms)
     day = (pl.col("date_from") - pl.col("due")).dt.total_days()
     segs = segs.with_columns(denominator=pl.when(pl.col("step").is_not_null() & (day >= pl.col("step")))
