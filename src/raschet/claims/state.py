@@ -31,7 +31,7 @@ import polars as pl
 from raschet.claims.models import PenaltyState, PenaltyStatePart
 from raschet.claims.terms import LoadedTerms
 from raschet.domain.periods import Period
-from raschet.engine.penalties import BUCKETS, MOVEMENTS
+from raschet.engine.penalties import BUCKETS, MOVEMENTS, with_key
 
 KEY = ["account_id", "ref_period", "group"]
 PARTS = {
@@ -111,29 +111,33 @@ def derive(buckets: pl.DataFrame, movements: pl.DataFrame, totals: pl.DataFrame,
     if "since" not in buckets.columns:
         buckets = buckets.with_columns(since=pl.lit(None, dtype=pl.Date))
     buckets, movements = buckets.cast(PARTS["buckets"]), movements.cast(MOVEMENTS)
-    excluded = movements.filter(pl.col("amount") < 0).select("account_id").unique()
-    buckets = buckets.join(excluded, on="account_id", how="anti")
-    movements = movements.join(excluded, on="account_id", how="anti")
-    last_paid = (movements.filter(pl.col("paid_on").is_not_null() & (pl.col("paid_on") <= end))
-                 .group_by(KEY).agg(last=pl.col("effective").max()))
-    since = (buckets.group_by(KEY).agg(pl.col("since").max())
-             .join(last_paid, on=KEY, how="left")
-             .select(*KEY, since=pl.max_horizontal("since", "last")))
-    paid = (movements.join(since, on=KEY).filter(pl.col("effective") <= pl.col("since"))
-            .group_by(KEY).agg(paid=pl.col("amount").sum()))
-    left = (buckets.drop("since").join(since, on=KEY, how="left").join(paid, on=KEY, how="left")
-            .with_columns(pl.col("paid").fill_null(0)).sort([*KEY, "due"])
-            .with_columns(prior=pl.col("amount").cum_sum().over(KEY) - pl.col("amount"))
+    names = set().union(*(frame["group"].unique().to_list() for frame in (buckets, movements, totals, weights)))
+    groups = {name: index for index, name in enumerate(sorted(names))}
+    b, m = with_key(buckets, groups).lazy(), with_key(movements, groups).lazy()  # one integer key: cheap sorts
+    excluded = m.filter(pl.col("amount") < 0).select("account_id").unique().collect()
+    b, m = b.join(excluded.lazy(), on="account_id", how="anti"), m.join(excluded.lazy(), on="account_id", how="anti")
+    last_paid = (m.filter(pl.col("paid_on").is_not_null() & (pl.col("paid_on") <= end))
+                 .group_by("key").agg(last=pl.col("effective").max()))
+    since = (b.group_by("key").agg(pl.col("since").max()).join(last_paid, on="key", how="left")
+             .select("key", since=pl.max_horizontal("since", "last"))).collect().lazy()
+    paid = (m.join(since, on="key").filter(pl.col("effective") <= pl.col("since"))
+            .group_by("key").agg(paid=pl.col("amount").sum()))
+    left = (b.drop("since").join(since, on="key", how="left").join(paid, on="key", how="left")
+            .with_columns(pl.col("paid").fill_null(0)).sort("key", "due")
+            .with_columns(prior=pl.col("amount").cum_sum().over("key") - pl.col("amount"))
             .with_columns(amount=pl.col("amount") - (pl.col("paid") - pl.col("prior")).clip(0, None)
                           .clip(upper_bound=pl.col("amount")))
-            .filter(pl.col("amount") > 0)
-            .select(list(PARTS["buckets"])))
-    keys = left.select(KEY).unique()
-    moved = (movements.join(since, on=KEY, how="left")
+            .filter(pl.col("amount") > 0)).collect()
+    keys = left.select("key").unique().lazy()
+    moved = (m.join(since, on="key", how="left")
              .filter(pl.col("since").is_null() | (pl.col("effective") > pl.col("since")))
-             .join(keys, on=KEY, how="semi").select(list(MOVEMENTS)))
-    return Kept(0, left, moved, totals.join(keys, on=KEY, how="semi").select(list(PARTS["totals"])),
-                weights.join(keys, on=KEY, how="semi").select(list(PARTS["weights"])), excluded)
+             .join(keys, on="key", how="semi").select(list(MOVEMENTS)))
+
+    def kept_keys(frame: pl.DataFrame, name: str) -> pl.LazyFrame:
+        return with_key(frame, groups).lazy().join(keys, on="key", how="semi").select(list(PARTS[name]))
+
+    return Kept(0, left.select(list(PARTS["buckets"])), moved.collect(), kept_keys(totals, "totals").collect(),
+                kept_keys(weights, "weights").collect(), excluded)
 
 
 def load(previous: Period, digest: str) -> Kept | None:
