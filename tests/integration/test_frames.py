@@ -161,3 +161,17 @@ def test_more_decimal_places_than_the_field_are_refused_not_rounded(refs):
 def test_unknown_columns_are_refused(refs):
     with pytest.raises(ValueError, match="no field"):
         write_frame(ChargeLine, _lines(refs, 1).with_columns(pl.lit(1).alias("nonsense")))
+
+
+def test_fetched_rows_become_columns_of_one_type_or_are_inferred_row_by_row():
+    """``_columns`` (the fetch path's frame): typed columns, nulls kept; a column mixing integers and
+    reals (as SQLite may return) is inferred as the row-wise frame would infer it."""
+    from raschet.billing.frames import _columns
+
+    frame = _columns([(1, "а", None), (2, None, None)], ["n", "t", "x"])
+    assert frame.schema == pl.Schema({"n": pl.Int64, "t": pl.Utf8, "x": pl.Null})
+    assert frame.rows() == [(1, "а", None), (2, None, None)]
+    mixed = _columns([(1, "a"), (2.5, "b")], ["v", "t"])
+    assert mixed.schema["v"] == pl.Float64 and mixed["v"].to_list() == [1.0, 2.5]
+    big = read_frame("SELECT 123456789012345, 'x'", None, {"n": pl.Int64, "t": pl.Utf8}, small=True)
+    assert big.rows() == [(123456789012345, "x")]

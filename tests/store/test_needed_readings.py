@@ -54,3 +54,17 @@ def test_a_register_unread_for_months_keeps_its_last_reading(region):
     dates = got.filter(pl.col("zone") == reading.zone)["date"].to_list()
     assert reading.date in dates
     assert min(dates) >= (Period.of(reading.date) - snapshot.AVERAGE_MONTHS).start  # nothing older is read
+
+
+@pytest.mark.parametrize("period", [LAST, LAST - 1, Period(2026, 6), Period(2026, 2)])
+def test_a_building_read_alone_gets_the_readings_of_a_unit(region, period):
+    """A preview's few buildings are cut after reading (PostgreSQL: ``_needed_only``), a unit's in
+    SQL (``_needed``): the same readings either way."""
+    keys = ["meter_id", "date", "zone"]
+    for building in _units(None)[0][0]:
+        alone = snapshot.Scope([building], None, period, False, small=True, lookup=True)
+        in_unit = snapshot.Scope([building], None, period, False, small=False, lookup=False)
+        meters = snapshot.READERS["meters"](alone, {})
+        got = snapshot.READERS["readings"](alone, {"meters": meters}).sort(keys)
+        assert got.height > 0
+        assert got.equals(snapshot.READERS["readings"](in_unit, {"meters": meters}).sort(keys))

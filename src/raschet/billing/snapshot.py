@@ -25,6 +25,7 @@ from raschet.engine import Snapshot
 from raschet.engine.correction import correction_month
 from raschet.engine.fixed import to_decimal
 from raschet.engine.inputs import INPUTS, SCHEMAS
+from raschet.engine.plans import collect
 
 Rows = list[tuple]
 
@@ -75,9 +76,11 @@ def scope_buildings(account_ids: Iterable[int] | None) -> list[int] | None:
     """The buildings whose data a calculation of these accounts needs (None = all)."""
     if account_ids is None:
         return None
-    from raschet.housing.models import Account
-
-    return sorted(set(Account.objects.filter(pk__in=list(account_ids)).values_list("premises__building_id", flat=True)))
+    where, params = _in("a.id", list(account_ids))
+    with connection.cursor() as cursor:  # plain SQL: the ORM's query took 2 ms of a preview's 50
+        cursor.execute("SELECT DISTINCT p.building_id FROM housing_account a JOIN housing_premises p "
+                       f"ON p.id = a.premises_id WHERE 1 = 1{where}", params)
+        return sorted(building for (building,) in cursor.fetchall())
 
 
 @dataclass(frozen=True)
@@ -225,7 +228,7 @@ READERS: dict[str, Reader] = {
                {_text('r.valid_to')}, {_text('r.params')}
         FROM tariffs_calcrule r JOIN tariffs_service s ON s.id = r.service_id"""),
     "meters": _meters,
-    "readings": lambda scope, _: _readings(scope),
+    "readings": lambda scope, frames: _readings(scope, frames["meters"]),
     "absences": _absences,
     "parameters": lambda scope, _: parameters_frame(),
     "interruptions": _interruptions,
@@ -236,16 +239,22 @@ if set(READERS) != set(INPUTS):  # every declared input is read, and nothing els
     raise ImportError(f"billing.snapshot: нет чтения для {sorted(set(INPUTS) - set(READERS))}")
 
 
-def _readings(scope: Scope) -> pl.DataFrame:
+def _readings(scope: Scope, meters: pl.DataFrame) -> pl.DataFrame:
     """The readings of the buildings' meters that the month needs (:func:`_needed`). For a unit of a
     few hundred buildings on PostgreSQL the meters' ids go to the readings' index as one array: as a
-    join the planner hashes the meters and scans every reading of the region (once per unit)."""
+    join the planner hashes the meters and scans every reading of the region (once per unit). For a
+    few buildings (a preview) the cut is made here, after reading (:func:`_needed_only`)."""
     building_ids, lookup = scope.building_ids, scope.lookup
     where_m, p_m = _in("m.building_id", building_ids)
     frame = partial(_frame, small=scope.small)
     columns = f"r.meter_id, {_text('r.date')}, r.zone, {_text('r.value')}"
     array = building_ids is not None and not lookup and connection.vendor == "postgresql"
     needed, p_n, cut, p_c = _needed(scope)
+    if lookup and needed:
+        where_r, p_r = _in("r.meter_id", meters["meter_id"].to_list())
+        everything = frame("readings", f"SELECT {columns} FROM metering_reading r WHERE r.date < %s{where_r}",
+                           [scope.period.end.isoformat(), *p_r])
+        return _needed_only(everything, meters, scope.period)
     if array:
         return frame("readings", f"""{needed}SELECT {columns} FROM metering_reading r{cut[0]}
                      WHERE r.meter_id = ANY(ARRAY(SELECT m.id FROM metering_meter m WHERE 1 = 1{where_m})){cut[1]}""",
@@ -288,6 +297,25 @@ def _needed(scope: Scope) -> tuple[str, list, tuple[str, str], list]:
     cut = (" LEFT JOIN needed n ON n.meter_id = r.meter_id AND n.zone = r.zone",
            " AND r.date < %s AND (n.since IS NULL OR r.date >= n.since OR r.date >= %s)")
     return with_clause, [*params, start], cut, [period.end.isoformat(), start]
+
+
+def _needed_only(readings: pl.DataFrame, meters: pl.DataFrame, period: Period) -> pl.DataFrame:
+    """:func:`_needed`'s cut made on the frame of every reading before the period's end: for one
+    building the readings' index is read once (5 ms) instead of twice and joined to the meters per
+    reading (11 ms), and the few thousand rows are cut here in one plan."""
+    start = period.start
+    date = pl.col("date")
+    usable = readings.lazy().join(
+        meters.lazy().filter(pl.col("scope") == "premises").select("meter_id", "installed", "removed",
+                                                                   "verification_due"), on="meter_id"
+    ).filter((date < start) & (pl.col("installed").is_null() | (date >= pl.col("installed")))
+             & (pl.col("removed").is_null() | (date <= pl.col("removed")))
+             & (pl.col("verification_due").is_null() | (date < pl.col("verification_due"))))
+    since = usable.group_by("meter_id", "zone").agg(
+        date.max().dt.truncate("1mo").dt.offset_by(f"-{AVERAGE_MONTHS}mo").alias("since"))
+    kept = readings.lazy().join(since, on=["meter_id", "zone"], how="left", maintain_order="left").filter(
+        pl.col("since").is_null() | (date >= pl.col("since")) | (date >= start))
+    return collect(kept.drop("since"))
 
 
 def parameters_frame() -> pl.DataFrame:
