@@ -3,10 +3,10 @@
     python bench/demo_year.py [--accounts 2000] [--database URL] [--profile FILE]
 
 A fresh region (default: a new SQLite file under /tmp, as the demo's own) with the demo's seed, then
-its twelve months as the demo calculates them: each month calculated; all but the last posted,
-closed and paid by the residents through a bank registry. Printed per month and in all: calculate,
-post, close (the closing balances; the post is timed on its own), the registry's parse and import;
-then the year's total. ``--profile FILE`` writes a cProfile of the year (``python -m pstats FILE``).
+its twelve months by the demo's own code (``generators.history.calculate_year``): each month
+calculated; all but the last posted, closed and paid by the residents through a bank registry. Printed per month and in all: calculate,
+post, close (the closing balances), the registry's parse and import; then the year's total, in wall
+seconds and this process's CPU seconds (the fairer figure on a shared machine). ``--profile FILE`` writes a cProfile of the year (``python -m pstats FILE``).
 The last line is a digest of what the year wrote (lines, entries, balances, payments, readings; the
 clock's columns left out): a change that must not change any result keeps it.
 """
@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-import random
 import sys
 import time
 
@@ -36,46 +35,25 @@ WRITTEN = {  # what the year writes, without the columns that hold the clock
 
 
 class Laps:
-    """Seconds since the previous lap, recorded under each stage's name."""
+    """Seconds of each month's stages: the time since the previous lap, under the stage's name."""
 
-    def __init__(self, seconds: dict[str, float]) -> None:
-        self.seconds, self.mark = seconds, time.perf_counter()
+    def __init__(self) -> None:
+        self.months: dict[str, dict[str, float]] = {}
+        self.mark = time.perf_counter()
 
-    def __call__(self, stage: str) -> None:
+    def __call__(self, period, stage: str) -> None:
         now = time.perf_counter()
-        self.seconds[stage], self.mark = now - self.mark, now
+        self.months.setdefault(str(period), {})[stage], self.mark = now - self.mark, now
 
 
 def year(accounts: int, seed: int) -> list[tuple[str, dict[str, float]]]:
-    import polars as pl
-
-    from raschet.billing.services import calculate_period, close_period, post_period
-    from raschet.exchange import parse_sber
+    """The demo's own year (``generators.history.calculate_year``), each stage timed."""
+    from raschet.generators.history import calculate_year
     from raschet.generators.plan import RegionSpec
-    from raschet.generators.registries import demo_registry
-    from raschet.payments.imports import import_registry
 
-    spec = RegionSpec(accounts=accounts, seed=seed)
-    periods = [spec.last_period - back for back in range(spec.months - 1, -1, -1)]
-    rng = random.Random(spec.seed)  # the demo's dice, drawn in the demo's order
-    months = []
-    for period in periods:
-        seconds: dict[str, float] = {}
-        lap = Laps(seconds)
-        outcome = calculate_period(period=period, recalculate_past=False, keep_lines=True)
-        lap("calculate")
-        if period != spec.last_period:
-            post_period(period=period)
-            lap("post")
-            close_period(period=period)
-            lap("close")
-            bills = outcome.lines.group_by("number").agg(pl.col("amount").sum()).sort("number")
-            parsed = parse_sber(demo_registry(period, bills.rows(), rng), f"sber-{period}.txt")
-            lap("parse")
-            import_registry(parsed, channel="sber")
-            lap("import")
-        months.append((str(period), seconds))
-    return months
+    laps = Laps()
+    calculate_year(RegionSpec(accounts=accounts, seed=seed), show_progress=False, lap=laps)
+    return list(laps.months.items())
 
 
 def digest() -> str:
@@ -112,9 +90,9 @@ def main() -> None:
 
         profile = cProfile.Profile()
         profile.enable()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     months = year(args.accounts, args.seed)
-    total = time.perf_counter() - started
+    total, cpu = time.perf_counter() - started, time.process_time() - cpu
     if profile is not None:
         profile.disable()
         profile.dump_stats(args.profile)
@@ -124,7 +102,7 @@ def main() -> None:
               + f"{sum(seconds.values()):>10.2f}")
     sums = {s: sum(m.get(s, 0.0) for _, m in months) for s in STAGES}
     print(f"{'year':<11}" + "".join(f"{sums[s]:>10.2f}" for s in STAGES) + f"{total:>10.2f}")
-    print(f"the year   {total:.1f} s")
+    print(f"the year   {total:.1f} s, CPU {cpu:.1f} s")
     print(f"digest     {digest()}")
 
 
