@@ -7,7 +7,7 @@ in chunks. Decimals always arrive as text and are cast exactly (never through a 
 caller selects them ``CAST(x AS TEXT)``, since SQLite keeps numerics as floating point.
 
 ``write_frame`` inserts a frame into a model's table: on PostgreSQL as Polars CSV chunks streamed into
-``COPY ... FROM STDIN (FORMAT csv)``, on SQLite with ``executemany``. Ids come from the table's own
+``COPY ... FROM STDIN (FORMAT csv)``, on SQLite with multi-row INSERT statements. Ids come from the table's own
 identity (autoincrement on SQLite) when the frame has none, so writers need not lock the table; a
 superuser skips the per-row key triggers and checks each distinct key once afterwards. Both run on
 Django's connection, inside the caller's transaction.
@@ -32,12 +32,13 @@ from raschet.bulk import (
     _verify_foreign_keys,
     advance_sequence,
     has_insert_triggers,
+    insert_sqlite,
     missing_key,
     restore_row_triggers,
     skip_row_triggers,
 )
 
-WRITE_ROWS = 200_000  # rows per CSV chunk (PostgreSQL) or executemany call (SQLite)
+WRITE_ROWS = 200_000  # rows per CSV chunk (PostgreSQL) or converted at once (SQLite)
 READ_BYTES = 64 << 20  # CSV bytes parsed at once on PostgreSQL: bounds the memory of the text
 FETCH_ROWS = 100_000  # rows per fetchmany on SQLite
 _INTEGERS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
@@ -313,17 +314,15 @@ def verify_foreign_keys(model: type[models.Model], attnames: Sequence[str], firs
 
 
 def _write_sqlite(model: type[models.Model], frame: pl.DataFrame) -> None:
-    """``executemany`` in chunks: decimals as exact text, dates and datetimes as Django stores them."""
+    """Multi-row INSERT statements (``raschet.bulk.insert_sqlite``): decimals as exact text, dates and
+    datetimes as Django stores them."""
     quote = connection.ops.quote_name
-    columns = _db_columns(frame, model)
-    sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
-           f"VALUES ({', '.join('?' * len(columns))})")
+    columns = [quote(c) for c in _db_columns(frame, model)]
     frame = frame.select(_sqlite_value(name, dtype) for name, dtype in frame.schema.items())
     with connection.cursor() as cursor:  # a bigger page cache keeps index updates in memory
         cursor.execute("PRAGMA cache_size = -262144")
-    raw = connection.connection
     for chunk in frame.iter_slices(WRITE_ROWS):
-        raw.executemany(sql, chunk.iter_rows())
+        insert_sqlite(connection.connection, quote(model._meta.db_table), columns, chunk.rows())
 
 
 def _sqlite_value(name: str, dtype: pl.DataType) -> pl.Expr:

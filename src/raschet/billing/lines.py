@@ -16,11 +16,11 @@ def _json_piece(key: str, value: pl.Expr) -> pl.Expr:
     return pl.concat_str([pl.lit(f'"{key}":"'), value, pl.lit('"')])
 
 
-def stored_explanation(lines: pl.DataFrame, codes: Codes) -> pl.Series:
+def stored_explanation(lines: pl.DataFrame, codes: Codes, why: pl.DataFrame | None = None) -> pl.Series:
     """ChargeLine.explanation of each line, as JSON text: the engine's key/value explanation
-    (``engine.explain.explanation``) without the method and volume source the row has as columns,
-    and without the keys that have no value."""
-    why = explain.explanation(lines, codes)
+    (``engine.explain.explanation``, or ``why`` when the caller made it already) without the method
+    and volume source the row has as columns, and without the keys that have no value."""
+    why = explain.explanation(lines, codes) if why is None else why
     note = pl.struct(pl.col("примечание")).struct.json_encode().str.strip_prefix("{").str.strip_suffix("}")
     pieces = [_json_piece("дни", pl.col("дни")), _json_piece("расчёт", pl.col("расчёт")),
               pl.when(pl.col("примечание").is_not_null()).then(note),
@@ -38,7 +38,7 @@ def line_frame(run_id: int, period: Period, result: CalcResult, ids: dict) -> pl
     why = explain.explanation(lines, codes)
     charge = pl.col("kind") == KINDS.index("charge")
     texts = {c: dict(enumerate(t)) for c, t in (("zone", ZONES), ("method", METHODS), ("volume_source", SOURCES))}
-    stored = lines.with_columns(why["примечание"].alias("_note"), stored_explanation(lines, codes))
+    stored = lines.with_columns(why["примечание"].alias("_note"), stored_explanation(lines, codes, why))
     return stored.select(
         pl.lit(run_id, pl.Int64).alias("run_id"), "account_id",
         pl.col("service").replace_strict(services, return_dtype=pl.Int64).alias("service_id"),

@@ -12,7 +12,7 @@ each), so memory stays bounded whatever the number of accounts. A chunk is built
 Polars: randomness is a seeded hash of (chunk, purpose, row) as in ``raschet.generators.snapshot``,
 so nothing is drawn tuple by tuple (Polars does not promise the same hash across its versions:
 the same seed gives the same region with the same Polars). A thread builds the next chunk while
-the database takes the current one (COPY on PostgreSQL, ``write_frame``'s ``executemany`` on
+the database takes the current one (COPY on PostgreSQL, ``write_frame``'s multi-row INSERTs on
 SQLite), all in one transaction: the region is written whole or not at all. On PostgreSQL the
 indexes of empty tables are built once at the end and the foreign keys checked once over all new
 rows (see ``_Writer``).

@@ -10,6 +10,7 @@ same debt twice.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -115,6 +116,7 @@ def allocation_rows(items: list[PaymentToAllocate], codes: Codes, *, reason: str
     now, rows, closed, charged = timezone.now(), [], last_closed_period(), last_charged_period()
     by_day: dict[date, tuple[str, Period]] = {}  # thousands of payments share a handful of days
     texts: dict[Period, str] = {}
+    later = Counter(item.account_id for item in items)  # the account's payments still to allocate
     for item in sorted(items, key=lambda i: (i.paid_on, i.payment_id)):
         if item.paid_on not in by_day:
             by_day[item.paid_on] = (str(posting_period(item.paid_on, closed)), Period.of(item.paid_on) - LIMITATION_MONTHS)
@@ -131,7 +133,9 @@ def allocation_rows(items: list[PaymentToAllocate], codes: Codes, *, reason: str
             rows.append((item.account_id, None, None, posting, str(named) if waits else posting, "payment",
                          -advance, None, None, item.payment_id, reason or _advance_text(named if waits else None),
                          now))
-        owed[item.account_id] = _reduce(owed.get(item.account_id, []), shares)
+        later[item.account_id] -= 1
+        if later[item.account_id]:  # what is left is read again only by the account's next payment
+            owed[item.account_id] = _reduce(owed.get(item.account_id, []), shares)
     return rows
 
 

@@ -1,6 +1,6 @@
 """``raschet generate --accounts N [--seed S] [--database URL]``: a realistic region straight into the database.
 
-The region (see ``raschet.generators.region``) is written with COPY on PostgreSQL (``executemany`` on
+The region (see ``raschet.generators.region``) is written with COPY on PostgreSQL (multi-row INSERTs on
 SQLite) in chunks of whole buildings, in one transaction, with a progress bar; the database is
 migrated first. A database that already holds data gets the region appended: new ids, account
 numbers and codes follow the existing ones. ``--database`` is applied by the ``raschet`` command
