@@ -1,9 +1,12 @@
-"""A small generated region with two months: the first closed and paid through a bank registry, the
-second posted — the state in which a month's payment documents are issued."""
+"""The documents tests' helpers: a small generated region with two months (the first closed and paid
+through a bank registry, the second posted — the state in which a month's payment documents are
+issued), and what a printer or a reader sees of a PDF (its pages as images, its text, its QR codes).
+
+A module of its own name, imported by the tests (``from doc_helpers import …``): imported as
+``conftest`` it was whichever tests directory's conftest.py pytest loaded first, so running
+tests/backoffice and tests/documents together failed at collection."""
 
 from dataclasses import dataclass
-
-import pytest
 
 from raschet.billing.services import post_period
 from raschet.domain.periods import Period
@@ -26,11 +29,6 @@ def make_region(accounts: int = 12, months: int = 2, post: bool = True) -> Regio
     if post:
         post_period(period=PERIOD)
     return Region(PERIOD, spec)
-
-
-@pytest.fixture
-def region(db):
-    return make_region()
 
 
 def rasterise(pdf: bytes, folder, dpi: int = 300) -> list:

@@ -12,7 +12,7 @@ import pikepdf
 import pytest
 from django.db import connection
 
-from conftest import PERIOD, make_region
+from doc_helpers import PERIOD, make_region
 from raschet.documents import batches
 from raschet.documents.models import (
     BatchUnit,

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from conftest import make_region
+from doc_helpers import make_region
 from raschet.documents.models import PaymentDocument
 from raschet.housing.models import Account
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import decoded_qr_codes, rasterise
+from doc_helpers import decoded_qr_codes, rasterise
 from raschet.documents.content import Organisation
 from raschet.documents.pdf.canvas import Canvas
 from raschet.documents.pdf.writer import PageParts, pdf_bytes
