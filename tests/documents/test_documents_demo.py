@@ -2,6 +2,7 @@
 print files by route, e-mail chosen by some subscribers."""
 
 from doc_helpers import PERIOD, make_region
+
 from raschet.billing.models import BillingPeriod
 from raschet.documents.demo import issue_last_month
 from raschet.documents.models import DeliveryPreference, PaymentDocument, RouteBuilding

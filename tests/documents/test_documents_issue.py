@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 from django.db import DatabaseError, connection, transaction
-
 from doc_helpers import PERIOD, decoded_qr_codes, pdf_text, rasterise
+
 from raschet.billing.models import Entry
 from raschet.documents.models import DocumentPrefix, DocumentSettings, PaymentDocument, QrMode
 from raschet.documents.services import issue_account, issue_documents
