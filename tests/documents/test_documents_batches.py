@@ -11,8 +11,8 @@ import textwrap
 import pikepdf
 import pytest
 from django.db import connection
+from doc_helpers import PERIOD, make_region
 
-from conftest import PERIOD, make_region
 from raschet.documents import batches
 from raschet.documents.models import (
     BatchUnit,

@@ -5,8 +5,8 @@ import subprocess
 import sys
 
 import pytest
+from doc_helpers import make_region
 
-from conftest import make_region
 from raschet.documents.models import PaymentDocument
 from raschet.housing.models import Account
 

@@ -10,8 +10,8 @@ from aiosmtpd.controller import Controller
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.test import override_settings
+from doc_helpers import PERIOD
 
-from conftest import PERIOD
 from raschet.documents.delivery import send_documents
 from raschet.documents.models import Delivery, DeliveryPreference, DeliveryStatus
 from raschet.documents.services import issue_documents

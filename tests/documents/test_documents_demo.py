@@ -1,7 +1,8 @@
 """``raschet demo`` issues its last month's documents: posted, one QR code for the settlement centre,
 print files by route, e-mail chosen by some subscribers."""
 
-from conftest import PERIOD, make_region
+from doc_helpers import PERIOD, make_region
+
 from raschet.billing.models import BillingPeriod
 from raschet.documents.demo import issue_last_month
 from raschet.documents.models import DeliveryPreference, PaymentDocument, RouteBuilding

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from doc_helpers import PERIOD, decoded_qr_codes, pdf_text, rasterise
 
-from conftest import PERIOD, decoded_qr_codes, pdf_text, rasterise
 from raschet.billing.models import Entry
 from raschet.documents.models import DocumentPrefix, DocumentSettings, PaymentDocument, QrMode
 from raschet.documents.services import issue_account, issue_documents
@@ -104,7 +104,7 @@ def test_a_reissue_is_a_new_version_and_the_old_one_stays_byte_for_byte(region):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_database_refuses_to_change_or_delete_an_issued_document():
-    from conftest import make_region
+    from doc_helpers import make_region
 
     make_region(accounts=3)
     document, _ = issue_account(account_number=Account.objects.first().number, period=PERIOD, issued_on=ISSUED_ON)

@@ -3,8 +3,8 @@
 import io
 
 import pikepdf
+from doc_helpers import pdf_text
 
-from conftest import pdf_text
 from raschet.documents.pdf.canvas import Canvas
 from raschet.documents.pdf.fonts import FALLBACK
 from raschet.documents.pdf.writer import PageParts, PdfFile, pdf_bytes

@@ -4,8 +4,8 @@ make one, and read back from the printed page exactly as written."""
 from decimal import Decimal
 
 import pytest
+from doc_helpers import decoded_qr_codes, rasterise
 
-from conftest import decoded_qr_codes, rasterise
 from raschet.documents.content import Organisation
 from raschet.documents.pdf.canvas import Canvas
 from raschet.documents.pdf.writer import PageParts, pdf_bytes

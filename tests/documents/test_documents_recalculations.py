@@ -4,7 +4,8 @@
 from datetime import date
 from decimal import Decimal
 
-from conftest import PERIOD, make_region, pdf_text
+from doc_helpers import PERIOD, make_region, pdf_text
+
 from raschet.billing.models import Entry
 from raschet.billing.services import calculate_period, post_period
 from raschet.documents.services import issue_account

@@ -46,6 +46,24 @@ def test_the_balance_is_the_ledger_and_debt_minus_advance(region, subscriber):
     assert summary.balance == document.total  # what the document says is what the cabinet says
 
 
+def test_penalties_are_in_the_balance_and_apart_from_the_debt(region, subscriber, client):
+    """Penalties as the claims post them (no service) and as an entry with the late charge's service:
+    both in the balance (the ledger's, the document's total), neither in the debt for services."""
+    before = statement.summary(user=subscriber, account_number=region.mine.number)
+    charge = Entry.objects.filter(account=region.mine, period=str(region.period), kind="charge").first()
+    Entry.objects.create(account=region.mine, supplier=charge.supplier, period=str(region.period),
+                         ref_period=charge.ref_period, kind="penalty", amount=Decimal("12.34"), reason="пени (тест)")
+    Entry.objects.create(account=region.mine, service=charge.service, supplier=charge.supplier, period=str(region.period),
+                         ref_period=charge.ref_period, kind="penalty", amount=Decimal("0.66"), reason="пени (тест)")
+    after = statement.summary(user=subscriber, account_number=region.mine.number)
+    assert after.balance == ledger_balance(region.mine) == before.balance + Decimal("13.00")
+    assert after.penalties == Decimal("13.00") and before.penalties == 0
+    assert after.debt == before.debt and after.advance == before.advance
+    client.force_login(subscriber)
+    page = client.get(f"/lk/{region.mine.number}/").content.decode()
+    assert re.search(r'id="penalties">13,00', page), "the page shows the penalties beside the debt"
+
+
 def test_charges_of_the_month_say_why(region, subscriber):
     rows = statement.charges(user=subscriber, account_number=region.mine.number, period=region.period)
     assert rows and all(row.why for row in rows if row.kind == "начисление")

@@ -1,6 +1,7 @@
 """The back office's reports: the turnover sheet (``billing.turnover``), debt ageing, and collections
 and transfers by supplier (``payments.settlements``), each with its Excel workbook. Each is one
-aggregate query over the ledger, so its totals are the ledger's totals, in exact kopecks.
+aggregate query over the ledger (the ageing's is the store's, ``store.ledger.debt_by_age``), so its
+totals are the ledger's totals, in exact kopecks.
 
 Reading a report needs the permission ``access.view_reports`` (checked here, as every use case is).
 """
@@ -14,15 +15,13 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from django.db import connection
-
 from raschet import access
 from raschet.access import require
 from raschet.billing import turnover as turnover_sheet
-from raschet.billing.exact import units
 from raschet.domain.periods import Period
 from raschet.exchange.xlsx import SheetSpec, write_workbook
 from raschet.payments import settlements
+from raschet.store import ledger
 
 AGE_BUCKETS = ((0, 0, "текущий месяц"), (1, 2, "1–2 месяца"), (3, 5, "3–5 месяцев"), (6, 11, "6–11 месяцев"),
                (12, 35, "1–3 года"), (36, None, "более 3 лет"))
@@ -40,33 +39,12 @@ class AgeRow:
     amount: Decimal
 
 
-def _month_index(column: str) -> str:
-    """SQL for the month number of a ``YYYY-MM`` column, the same on SQLite and PostgreSQL."""
-    return f"(CAST(substr({column}, 1, 4) AS INTEGER) * 12 + CAST(substr({column}, 6, 2) AS INTEGER))"
-
-
 def debt_ageing(as_of: Period, building: str = "", *, actor=None) -> list[AgeRow]:
     """Outstanding principal (after payments, penalties apart) by the age of its accrual period at
     ``as_of``: accounts owing in each bucket and the amount; optionally for one building's code."""
     require(actor, access.VIEW_REPORTS)
-    age = f"({as_of.year * 12 + as_of.month} - {_month_index('d.ref_period')})"
-    cases = " ".join(f"WHEN {age} >= {low}" + (f" AND {age} <= {high}" if high is not None else "") + f" THEN {n}"
-                     for n, (low, high, _name) in enumerate(AGE_BUCKETS))
-    where, params = ("", [str(as_of), str(as_of)])
-    if building:
-        where = ("AND e.account_id IN (SELECT a.id FROM housing_account a JOIN housing_premises p ON p.id = "
-                 "a.premises_id JOIN housing_building b ON b.id = p.building_id WHERE b.code = %s)")
-        params.append(building)
-    sql = f"""SELECT CASE {cases} ELSE 0 END AS bucket, COUNT(DISTINCT d.account_id), SUM(d.kopecks) FROM (
-                SELECT e.account_id, e.ref_period, e.service_id, e.supplier_id, SUM({units("e.amount")}) AS kopecks
-                FROM billing_entry e WHERE e.service_id IS NOT NULL AND e.kind <> 'penalty' AND e.ref_period <= %s
-                AND e.period <= %s
-                {where} GROUP BY e.account_id, e.ref_period, e.service_id, e.supplier_id) d
-              WHERE d.kopecks > 0 GROUP BY 1 ORDER BY 1"""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        found = {int(bucket): (accounts, kopecks) for bucket, accounts, kopecks in cursor.fetchall()}
-    return [AgeRow(name, found.get(n, (0, 0))[0], Decimal(found.get(n, (0, 0))[1] or 0).scaleb(-2))
+    found = ledger.debt_by_age(as_of, [(low, high) for low, high, _name in AGE_BUCKETS], building)
+    return [AgeRow(name, *found.get(n, (0, Decimal(0).scaleb(-2))))
             for n, (_low, _high, name) in enumerate(AGE_BUCKETS)]
 
 

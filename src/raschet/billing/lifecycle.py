@@ -20,7 +20,6 @@ from datetime import datetime
 from django.db import connection, transaction
 from django.utils import timezone
 
-from raschet.billing.exact import units
 from raschet.billing.locks import lock_period, retry_on_conflict
 from raschet.billing.models import (
     Balance,
@@ -33,6 +32,7 @@ from raschet.billing.models import (
 )
 from raschet.domain.errors import Problem, ProblemsError, problem
 from raschet.domain.periods import Period
+from raschet.store import ledger
 
 FULL_SCOPE = "все лицевые счета"
 
@@ -150,17 +150,10 @@ def snapshot_balances(period: Period) -> None:
     let them in only while the period is posted): the close refuses to take them into the snapshot."""
     if Balance.objects.filter(period=str(period)).exists():
         raise ProblemsError([problem("foreign_balances", str(period), period=str(period))])
-    previous = Balance.objects.filter(period__lt=str(period)).order_by("-period").values_list(
-        "period", flat=True).first()
-    since = f"AND period > '{previous}'" if previous else ""
+    # the previous snapshot plus the entries after it, as the store reads the ledger
+    movements, params = ledger.balances_and_entries(ledger.last_snapshot(period), period)
     with connection.cursor() as cursor:
         cursor.execute(f"""
             INSERT INTO billing_balance (account_id, service_id, supplier_id, period, closing)
-            SELECT account_id, service_id, supplier_id, %s, SUM(kopecks) / 100.0 FROM (
-              SELECT account_id, service_id, supplier_id, {units("closing")} AS kopecks
-                FROM billing_balance WHERE period = %s
-              UNION ALL
-              SELECT account_id, service_id, supplier_id, {units("amount")}
-                FROM billing_entry WHERE period <= %s {since}
-            ) movements GROUP BY account_id, service_id, supplier_id HAVING SUM(kopecks) <> 0""",
-                       [str(period), previous or "", str(period)])
+            SELECT account_id, service_id, supplier_id, %s, SUM(kopecks) / 100.0 FROM ({movements}) movements
+            GROUP BY account_id, service_id, supplier_id HAVING SUM(kopecks) <> 0""", [str(period), *params])

@@ -18,7 +18,6 @@ from functools import partial
 import polars as pl
 from django.db import connection
 
-from raschet.billing.exact import units
 from raschet.billing.frames import read_frame
 from raschet.domain.periods import Period
 from raschet.engine import Snapshot
@@ -26,6 +25,7 @@ from raschet.engine.correction import correction_month
 from raschet.engine.fixed import to_decimal
 from raschet.engine.inputs import INPUTS, SCHEMAS
 from raschet.engine.plans import collect
+from raschet.store import ledger
 
 Rows = list[tuple]
 
@@ -175,8 +175,7 @@ def _posted(scope: Scope, _: dict) -> pl.DataFrame:
     """For a recalculation of ``period``: the ledger's charges and recalculations of it, summed exactly."""
     if not scope.recalculation or scope.period is None:
         return pl.DataFrame(schema=SCHEMAS["posted"])
-    return _ledger("posted", scope, "e.ref_period = %s", [str(scope.period)],
-                   f", {_units_text('COALESCE(e.volume, 0)', 6)}")
+    return _ledger("posted", scope, scope.period, scope.period, volume=True)
 
 
 def _heating_charged(scope: Scope, frames: dict) -> pl.DataFrame:
@@ -184,26 +183,19 @@ def _heating_charged(scope: Scope, frames: dict) -> pl.DataFrame:
     if scope.period is None or not correction_month(frames["rules"], scope.period.month):
         return pl.DataFrame(schema=SCHEMAS["heating_charged"])
     year = scope.period.year - 1
-    return _ledger("heating_charged", scope, "e.ref_period >= %s AND e.ref_period <= %s AND s.kind = 'heating'",
-                   [f"{year}-01", f"{year}-12"], "")
+    return _ledger("heating_charged", scope, Period(year, 1), Period(year, 12), heating_only=True)
 
 
-def _ledger(name: str, scope: Scope, condition: str, params: list, volume: str) -> pl.DataFrame:
-    where, ids = _in("e.account_id", scope.account_ids)
-    frame = read_frame(f"""
-        SELECT e.account_id, s.code, o.code, SUM({units("e.amount")}){volume}
-        FROM billing_entry e JOIN tariffs_service s ON s.id = e.service_id
-        JOIN tariffs_organization o ON o.id = e.supplier_id
-        WHERE {condition} AND e.kind IN ('charge', 'recalc'){where}
-        GROUP BY e.account_id, s.code, o.code""", [*params, *ids],
+def _ledger(name: str, scope: Scope, first: Period, last: Period, *, heating_only: bool = False,
+            volume: bool = False) -> pl.DataFrame:
+    """The ledger's charges and recalculations of accrual periods ``first`` … ``last`` for the scope's
+    accounts, as the store reads them (:func:`raschet.store.ledger.charges_query`), into a frame."""
+    sql, params = ledger.charges_query(scope.account_ids, first, last, heating_only=heating_only, volume=volume)
+    frame = read_frame(sql, params,
         {"account_id": pl.Int64, "service": pl.Utf8, "supplier": pl.Utf8, "amount": pl.Int64,
          **({"volume": pl.Int64} if volume else {})}, small=scope.small)
     scales = {c: t.scale for c, t in SCHEMAS[name].items() if isinstance(t, pl.Decimal)}
     return frame.with_columns(to_decimal(pl.col(c), k).alias(c) for c, k in scales.items())
-
-
-def _units_text(column: str, scale: int) -> str:
-    return f"SUM({units(column, scale)})"
 
 
 def _by_sql(name: str, sql: str) -> Reader:

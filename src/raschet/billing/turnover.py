@@ -1,6 +1,7 @@
 """The turnover sheet (оборотно-сальдовая ведомость): opening balance, charged, recalculated, penalties,
 paid and closing balance for a range of posting periods, grouped by account, building, service or
-supplier — one aggregate query over the ledger, so its totals are the ledger's totals.
+supplier — one aggregate query over the ledger's rows as the store gives them
+(:func:`raschet.store.ledger.balances_and_entries`), so its totals are the ledger's totals.
 """
 
 from __future__ import annotations
@@ -11,12 +12,11 @@ from pathlib import Path
 
 from django.db import connection
 
-from raschet.billing.exact import units
-from raschet.billing.models import Balance
 from raschet.domain.periods import Period
 from raschet.exchange.xlsx import SheetSpec, write_workbook
+from raschet.store import ledger
 
-KOPECKS = units("e.amount")
+KOPECKS = "e.kopecks"
 GROUPS = {
     "account": ("a.number", "a.payer"),
     "building": ("b.code", "b.address"),
@@ -48,7 +48,8 @@ def turnover(first: Period, last: Period | None = None, by: str = "account") -> 
     last = last or first
     key, name = GROUPS[by]
     start = str(first)
-    snapshot = Balance.objects.filter(period__lt=start).order_by("-period").values_list("period", flat=True).first()
+    # the snapshot's balances as opening rows (period '' sorts before every period), then the entries after it
+    movements, params = ledger.balances_and_entries(ledger.last_snapshot(first), last)
     inside = "e.period >= %s"
     sql = f"""
         SELECT {key}, {name},
@@ -58,7 +59,7 @@ def turnover(first: Period, last: Period | None = None, by: str = "account") -> 
           SUM(CASE WHEN {inside} AND e.kind = 'penalty' THEN {KOPECKS} ELSE 0 END),
           SUM(CASE WHEN {inside} AND e.kind = 'payment' THEN -{KOPECKS} ELSE 0 END),
           SUM({KOPECKS})
-        FROM ({_MOVEMENTS}) e
+        FROM ({movements}) e
         JOIN housing_account a ON a.id = e.account_id
         JOIN housing_premises p ON p.id = a.premises_id
         JOIN housing_building b ON b.id = p.building_id
@@ -66,18 +67,9 @@ def turnover(first: Period, last: Period | None = None, by: str = "account") -> 
         LEFT JOIN tariffs_organization o ON o.id = e.supplier_id
         GROUP BY {key}, {name} ORDER BY {key}"""
     with connection.cursor() as cursor:
-        cursor.execute(sql, [start, start, start, start, start, snapshot or "", snapshot or "", str(last)])
+        cursor.execute(sql, [start, start, start, start, start, *params])
         rows = cursor.fetchall()
     return [TurnoverRow(str(k), str(n), *(Decimal(v or 0).scaleb(-2) for v in values)) for k, n, *values in rows]
-
-
-# the snapshot's balances as opening entries (period '' sorts before every period), then the entries after it
-_MOVEMENTS = """
-    SELECT account_id, service_id, supplier_id, '' AS period, 'balance' AS kind, closing AS amount
-      FROM billing_balance WHERE period = %s
-    UNION ALL
-    SELECT account_id, service_id, supplier_id, period, kind, amount
-      FROM billing_entry WHERE period > %s AND period <= %s"""
 
 
 def totals(rows: list[TurnoverRow]) -> dict[str, Decimal]:

@@ -244,12 +244,8 @@ class RecalcEntry:
 
 
 def recalculations(account_ids: Sequence[int], period: Period) -> list[RecalcEntry]:
-    """The period's recalculations and corrections with their reasons (billing_entry)."""
-    rows = _rows(f"""SELECT account_id, supplier_id, service_id, ref_period, reason, SUM({units('amount')})
-                     FROM billing_entry WHERE period = %s AND kind IN ('recalc', 'correction')
-                     AND account_id IN ({{ids}}) GROUP BY account_id, supplier_id, service_id, ref_period, reason
-                     ORDER BY account_id, service_id, ref_period""", [str(period)], account_ids)
-    return [RecalcEntry(a, o, s, ref, reason, Decimal(v).scaleb(-2)) for a, o, s, ref, reason, v in rows if v]
+    """The period's recalculations and corrections with their reasons (the store's ledger reader)."""
+    return [RecalcEntry(*row) for row in ledger.recalculations(account_ids, period)]
 
 
 def last_payment_dates(account_ids: Sequence[int], until: date) -> dict[int, date]:
@@ -335,14 +331,9 @@ def _day(value) -> date | None:
 
 
 def building_volumes(building_ids: Sequence[int], period: Period) -> dict[tuple[int, int], Decimal]:
-    """The period's charged volume per (building, service) over all its accounts (billing_entry,
-    housing_account, housing_premises)."""
-    rows = _rows(f"""SELECT p.building_id, e.service_id, SUM({units('COALESCE(e.volume, 0)', 6)})
-                     FROM billing_entry e JOIN housing_account a ON a.id = e.account_id
-                     JOIN housing_premises p ON p.id = a.premises_id
-                     WHERE e.period = %s AND e.kind = 'charge' AND p.building_id IN ({{ids}})
-                     GROUP BY p.building_id, e.service_id""", [str(period)], building_ids)
-    return {(building_id, service_id): _decimal(volume, 6) for building_id, service_id, volume in rows}
+    """The period's charged volume per (building, service) over all its accounts (the store's ledger
+    reader)."""
+    return ledger.building_volumes(building_ids, period)
 
 
 def common_norms(period: Period) -> list[tuple[int | None, int, str, Decimal]]:

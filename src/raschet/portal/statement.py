@@ -4,8 +4,8 @@ same causes as the operator's card (``workplace.why`` over ``workplace.card.bill
 payment documents; the payments. Every function starts from
 :func:`raschet.portal.services.linked_account`.
 
-Sums are exact: the ledger is summed in integer kopecks (``billing.exact``), on SQLite and
-PostgreSQL alike.
+The ledger is read through the store's one reader (:mod:`raschet.store.ledger`), summed in integer
+kopecks: exact on SQLite and PostgreSQL alike.
 """
 
 from __future__ import annotations
@@ -13,17 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection
-
-from raschet.billing.exact import units
-from raschet.billing.models import Entry, LineKind
+from raschet.billing.models import ChargeLine, LineKind
 from raschet.documents.models import PaymentDocument
 from raschet.domain.errors import problem
 from raschet.domain.periods import Period
-from raschet.payments import ledger
 from raschet.payments.models import Payment
 from raschet.portal.services import NotLinked, linked_account
-from raschet.tariffs.models import Service
+from raschet.store import ledger
+from raschet.tariffs.models import Organization, Service
 from raschet.workplace.card import bill_change, sentence
 from raschet.workplace.why import Change
 
@@ -32,8 +29,9 @@ ZERO = Decimal("0.00")
 
 @dataclass(frozen=True)
 class Summary:
-    """``balance`` > 0 is owed, < 0 paid ahead; ``debt`` is what is owed for services (with
-    penalties), ``advance`` the money paid ahead and not yet spent on charges."""
+    """``balance`` > 0 is owed, < 0 paid ahead: the whole ledger, penalties included, as the payment
+    document's total; ``debt`` is what is owed for services, principal only (penalties apart);
+    ``penalties`` the penalties charged; ``advance`` the money paid ahead and not yet spent on charges."""
 
     number: str
     address: str
@@ -41,35 +39,29 @@ class Summary:
     balance: Decimal
     debt: Decimal
     advance: Decimal
+    penalties: Decimal = ZERO
 
     @property
     def due(self) -> Decimal:
         return max(self.balance, ZERO)
 
 
-def _owed(account_id: int) -> list[Decimal]:
-    """What the account owes per (accrual period, service, supplier), in exact kopecks."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"""SELECT SUM({units("amount")}) FROM billing_entry WHERE account_id = %s
-                           AND service_id IS NOT NULL GROUP BY ref_period, service_id, supplier_id""", [account_id])
-        return [Decimal(kopecks).scaleb(-2) for (kopecks,) in cursor.fetchall()]
-
-
 def summary(*, user, account_number: str) -> Summary:
     account = linked_account(user, account_number)
-    owed = _owed(account.pk)
-    debt = sum((amount for amount in owed if amount > 0), ZERO)
+    parts = ledger.owed([account.pk], penalties=True).get(account.pk, [])
+    debt = sum((part.amount for part in parts if not part.penalty and part.amount > 0), ZERO)
+    penalties = sum((part.amount for part in parts if part.penalty), ZERO)
     advance = sum((amount for _, amount, _ in ledger.advances([account.pk]).get(account.pk, [])), ZERO)
     return Summary(account.number, f"{account.premises.building.address}, кв. {account.premises.number}",
-                   account.payer, sum(owed, ZERO) - advance, debt, advance)
+                   account.payer, sum((part.amount for part in parts), ZERO) - advance, debt, advance, penalties)
 
 
 def charged_periods(*, user, account_number: str) -> list[Period]:
     """The posting periods in which the account was charged, newest first."""
     account = linked_account(user, account_number)
-    codes = (Entry.objects.filter(account=account, kind__in=[LineKind.CHARGE, LineKind.RECALC])
-             .values_list("period", flat=True).distinct())
-    return sorted((Period.parse(code) for code in set(codes)), reverse=True)
+    sums = ledger.sums_by_period(account.pk)
+    return sorted((period for period, kinds in sums.items() if LineKind.CHARGE in kinds or LineKind.RECALC in kinds),
+                  reverse=True)
 
 
 @dataclass(frozen=True)
@@ -84,17 +76,21 @@ class ChargeRow:
     unit: str = ""
 
 
+SHOWN = (LineKind.CHARGE, LineKind.RECALC, LineKind.PENALTY, LineKind.CORRECTION)
+
+
 def _rows(account_id: int, period: Period) -> list[ChargeRow]:
-    entries = (Entry.objects.filter(account_id=account_id, period=str(period),
-                                    kind__in=[LineKind.CHARGE, LineKind.RECALC, LineKind.PENALTY,
-                                              LineKind.CORRECTION])
-               .select_related("service", "supplier", "line").order_by("service__name", "ref_period", "id"))
-    names = dict(Service.objects.values_list("code", "name"))
+    entries = ledger.posted(account_id, period, [str(kind) for kind in SHOWN])
+    services = {service.pk: service for service in Service.objects.all()}
+    suppliers = dict(Organization.objects.filter(pk__in={e.supplier_id for e in entries}).values_list("pk", "name"))
+    lines = ChargeLine.objects.in_bulk({e.line_id for e in entries if e.line_id is not None})
+    names = {service.code: service.name for service in services.values()}
+    kinds = dict(LineKind.choices)
     # the same Russian sentence as the operator's card: decimal commas, service names, not codes
-    return [ChargeRow(e.service.name if e.service else "—", e.supplier.name if e.supplier else "",
-                      e.get_kind_display(), e.ref_period, e.volume, e.amount,
-                      sentence(e.line, names) if e.line else e.reason,
-                      e.service.get_unit_display() if e.service else "") for e in entries]
+    return [ChargeRow(services[e.service_id].name if e.service_id else "—", suppliers.get(e.supplier_id, ""),
+                      kinds.get(e.kind, e.kind), e.ref_period, e.volume, e.amount,
+                      sentence(lines[e.line_id], names) if e.line_id else e.reason,
+                      services[e.service_id].get_unit_display() if e.service_id else "") for e in entries]
 
 
 def charges(*, user, account_number: str, period: Period) -> list[ChargeRow]:

@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from raschet.billing.models import CalcProblem, ChargeLine, Entry, RunStatus
+from raschet.billing.models import CalcProblem, ChargeLine, RunStatus
 from raschet.billing.services import calculate_period, close_period
 from raschet.claims.penalties import scenario_statement
 from raschet.domain.allocation import is_charged
@@ -23,6 +23,8 @@ from raschet.payments.models import PaymentSource
 from raschet.payments.services import last_charged_period, record_payment
 from raschet.scenarios.changes import apply_change
 from raschet.scenarios.loader import check_scenario, load_scenario
+from raschet.store import ledger
+from raschet.store.ledger import PaymentEntry
 
 NOT_YET: dict[str, str] = {}  # steps this version cannot play yet (none now)
 
@@ -115,8 +117,8 @@ def build_result(data: dict, periods: list[Period], errors: list[dict],
     for account in Account.objects.order_by("number"):
         own = by_account.get(account.id, [])
         paid = payments.get(account.id, [])
-        allocations = [_allocation(e) for e in paid if e.service_id is not None]
-        advance = -sum((e.amount for e in paid if e.service_id is None), Decimal(0))
+        allocations = [_allocation(e) for e in paid if e.service is not None]
+        advance = -sum((e.amount for e in paid if e.service is None), Decimal(0))
         accounts[account.number] = {
             "entries": [_entry(line) for line in own] + _payment_rows(paid),
             "balances": _balances(account, own, paid, periods),
@@ -136,42 +138,41 @@ def build_result(data: dict, periods: list[Period], errors: list[dict],
     return {"format": "raschet-result/1", "accounts": accounts, "errors": errors}
 
 
-def _payment_entries() -> dict[int, list[Entry]]:
-    by_account: dict[int, list[Entry]] = defaultdict(list)
-    for entry in (Entry.objects.filter(kind="payment").select_related("service", "supplier", "payment")
-                  .order_by("payment__paid_on", "payment_id", "id")):
+def _payment_entries() -> dict[int, list[PaymentEntry]]:
+    by_account: dict[int, list[PaymentEntry]] = defaultdict(list)
+    for entry in ledger.payment_entries():
         by_account[entry.account_id].append(entry)
     return by_account
 
 
-def _allocation(entry: Entry) -> dict:
-    return {"payment_date": entry.payment.paid_on.isoformat() if entry.payment else None,
-            "ref_period": entry.ref_period, "service": entry.service.code, "supplier": entry.supplier.code,
+def _allocation(entry: PaymentEntry) -> dict:
+    return {"payment_date": entry.paid_on.isoformat() if entry.paid_on else None,
+            "ref_period": entry.ref_period, "service": entry.service, "supplier": entry.supplier,
             "amount": _text(-entry.amount, 2)}
 
 
-def _designated_advance(entries: list[Entry], charged: Period | None) -> dict[str, str]:
+def _designated_advance(entries: list[PaymentEntry], charged: Period | None) -> dict[str, str]:
     """The part of the advance that waits for a period its payer named and that is not charged yet,
     per period (an optional key of the result; domain.md §7 rule 1)."""
     held: dict[str, Decimal] = defaultdict(Decimal)
     for entry in entries:
-        named = entry.payment.named_period if entry.service_id is None and entry.payment is not None else ""
+        named = entry.named_period if entry.service is None and entry.payment_id is not None else ""
         if named and not is_charged(Period.parse(named), charged):
             held[named] -= entry.amount
     return {period: _text(amount, 2) for period, amount in sorted(held.items()) if amount}
 
 
-def _payment_rows(entries: list[Entry]) -> list[dict]:
+def _payment_rows(entries: list[PaymentEntry]) -> list[dict]:
     """One ``payment`` entry per payment and posting period (its allocations are listed separately)."""
     totals: dict[tuple, Decimal] = defaultdict(Decimal)
     for entry in entries:
         if entry.payment_id is not None:
-            totals[(entry.period, entry.payment.paid_on, entry.payment_id)] += entry.amount
+            totals[(entry.period, entry.paid_on, entry.payment_id)] += entry.amount
     return [{"kind": "payment", "period": period, "ref_period": period, "date": paid_on.isoformat(),
              "amount": _text(amount, 2)} for (period, paid_on, _), amount in totals.items() if amount]
 
 
-def _balances(account: Account, lines: list[ChargeLine], paid: list[Entry], periods: list[Period]) -> dict:
+def _balances(account: Account, lines: list[ChargeLine], paid: list[PaymentEntry], periods: list[Period]) -> dict:
     totals: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for line in lines:
         totals[line.period][line.kind] += line.amount

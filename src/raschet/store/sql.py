@@ -26,3 +26,16 @@ def by_ids(sql: str, params: Sequence, ids: Iterable, cast: str = "bigint") -> l
             cursor.execute(sql.format(ids=", ".join(["%s"] * len(chunk))), [*params, *chunk])
             rows += cursor.fetchall()
         return rows
+
+
+def in_ids(column: str, ids: Sequence | None) -> tuple[str, list]:
+    """A filter ``AND column IN ids`` and its parameters, for a statement run whole (a frame's COPY):
+    one array parameter on PostgreSQL, whose client-side binding would otherwise quote every id one
+    by one; ``None``: no filter; no ids: nothing passes."""
+    if ids is None:
+        return "", []
+    if not ids:
+        return " AND 1 = 0", []
+    if connection.vendor == "postgresql":
+        return f" AND {column} = ANY(%s)", [list(ids)]
+    return f" AND {column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
