@@ -26,6 +26,7 @@ from raschet.engine.fixed import to_decimal
 from raschet.engine.inputs import INPUTS, SCHEMAS
 from raschet.engine.plans import collect
 from raschet.store import ledger
+from raschet.store.sql import in_ids
 
 Rows = list[tuple]
 
@@ -43,16 +44,7 @@ def _frame(name: str, sql: str, params: Iterable = (), small: bool = False) -> p
     return read_frame(sql, list(params), SCHEMAS[name], small=small)
 
 
-def _in(column: str, ids: list[int] | None) -> tuple[str, list]:
-    """A filter on ``column`` (with its parameters): one array parameter on PostgreSQL, whose
-    client-side binding would otherwise quote every id of a building's accounts one by one."""
-    if ids is None:
-        return "", []
-    if not ids:
-        return " AND 1 = 0", []
-    if connection.vendor == "postgresql":
-        return f" AND {column} = ANY(%s)", [list(ids)]
-    return f" AND {column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+_in = in_ids  # a filter on a column's ids: one array parameter on PostgreSQL
 
 
 def _join(child: str, key: str, parent: str, lookup: bool) -> str:

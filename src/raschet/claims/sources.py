@@ -34,6 +34,7 @@ from raschet.billing.locks import ensure_periods
 from raschet.billing.models import BillingPeriod, Entry, PeriodState
 from raschet.domain.errors import ProblemsError, problem
 from raschet.domain.periods import Period
+from raschet.store.sql import in_ids
 
 KOPECKS = units("e.amount")
 PENALTY_KIND = "penalty"
@@ -52,13 +53,7 @@ CORRECTION_REASON = "Корректировка пеней"
 
 
 def _accounts(column: str, account_ids: list[int] | None) -> tuple[str, list]:
-    if account_ids is None:
-        return "", []
-    if not account_ids:
-        return " AND 1 = 0", []
-    if connection.vendor == "postgresql":
-        return f" AND {column} = ANY(%s)", [sorted(set(account_ids))]
-    return f" AND {column} IN ({', '.join(['%s'] * len(set(account_ids)))})", sorted(set(account_ids))
+    return in_ids(column, None if account_ids is None else sorted(set(account_ids)))
 
 
 def _small(account_ids: list[int] | None) -> bool:
