@@ -129,3 +129,58 @@ def test_two_accruals_of_one_period_at_once_post_it_once():
     assert not errors
     assert sorted(results) == [0, 1]
     assert [a for _, _, a, _ in penalties()] == [D("25.33")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_payment_written_during_the_accrual_waits_for_it_and_comes_after_the_kept_mark(monkeypatch):
+    """The whole region's accrual holds every open period, the next one too: a payment of today into
+    June waits until May's accrual has committed its state, so its entries are above the state's mark
+    and June's accrual reads them (were it written beside, a second writer could commit an id below
+    the mark while this one was half-way, and the state would never see it)."""
+    import threading
+    import time
+
+    from django.db import connection, connections
+
+    from raschet.billing.locks import ensure_periods
+    from raschet.claims import sources
+    from raschet.claims.models import PenaltyState
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite serialises writers")
+    march_debt()
+    ensure_periods([Period.parse("2026-06")])  # the row exists: only its lock can make the payment wait
+    inside, finished = threading.Event(), {}
+    mark = sources.last_entry_id
+
+    def slow_mark() -> int:
+        inside.set()
+        time.sleep(1.5)
+        return mark()
+
+    monkeypatch.setattr(sources, "last_entry_id", slow_mark)
+
+    def accrue() -> None:
+        try:
+            accrue_penalties(period=Period.parse("2026-05"))
+            finished["accrual"] = time.monotonic()
+        finally:
+            connections.close_all()
+
+    def payment() -> None:
+        try:
+            inside.wait(30)
+            pay(date(2026, 6, 2), "1000.00", "during")
+            finished["payment"] = time.monotonic()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=accrue), threading.Thread(target=payment)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert finished["payment"] > finished["accrual"]
+    state = PenaltyState.objects.get()
+    assert min(Entry.objects.filter(payment__operation_id="during").values_list("id", flat=True)) > state.mark
+    assert accrue_penalties(period=Period.parse("2026-06")).kept
