@@ -213,11 +213,11 @@ def _accrue_whole(account_ids: list[int] | None, period: Period, loaded: LoadedT
     return _Done(rows, problems, kept)
 
 
-def _accrue_kept(kept: state.Kept, period: Period, loaded: LoadedTerms) -> _Done:
-    """The accrual from a kept state and the entries posted after it; the accounts it cannot take
-    (:func:`raschet.claims.state` says which) go through :func:`_accrue_whole`."""
+def _accrue_kept(kept: state.Kept, period: Period, loaded: LoadedTerms, cats: pl.DataFrame) -> _Done:
+    """The accrual from a kept state and the entries posted after it (``cats``: every account's
+    categories); the accounts it cannot take (:func:`raschet.claims.state` says which) go through
+    :func:`_accrue_whole`."""
     end, first = period.end - timedelta(days=1), period.start
-    cats = categories(None)
     debts = sources.penalty_debts(None, after=kept.mark)
     paid = sources.penalty_payments(None, after=kept.mark)
     buckets, movements = engine_inputs(debts, paid, loaded, cats)
@@ -280,7 +280,7 @@ def accrue_penalties(*, period: Period, actor=None, account_ids: list[int] | Non
         cats = categories(None) if whole_region else None
         kept = (state.load(period.previous(), state.terms_digest(loaded, period.start, cats))
                 if whole_region and loaded.policy.rate_date == RateDate.PAYMENT else None)
-        done = _accrue_whole(account_ids, period, loaded) if kept is None else _accrue_kept(kept, period, loaded)
+        done = _accrue_whole(account_ids, period, loaded) if kept is None else _accrue_kept(kept, period, loaded, cats)
         rows = done.entries
         written = sources.write_penalty_entries(rows, period, timezone.now())
         if whole_region:
