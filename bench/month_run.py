@@ -9,8 +9,9 @@ when it does not hold ``N`` accounts it is made with ``raschet generate``. Each 
 Printed: accounts, lines, seconds per stage (summed over units, and wall), total wall time, lines/s,
 peak memory of the process tree (this process and its workers; the PostgreSQL server not counted),
 and the **I/O floor**: in the same database, the time to read every unit's inputs into frames
-(``load_snapshot``, no calculation) plus the time to COPY the same lines and entries into tables
-of the same shape and indexes (no calculation, no id lookup, no checks), and total / floor.
+(``load_snapshot``, no calculation) plus the time to COPY the same lines, the blocks explaining them
+and the entries into tables of the same shape and indexes (no calculation, no id lookup, no checks),
+and total / floor.
 """
 
 from __future__ import annotations
@@ -116,7 +117,8 @@ def floor_seconds(run_id: int, period: str) -> dict[str, float]:
     read = time.perf_counter() - started
     figures = {"floor_read": read}
     raw = connection.connection
-    for table, where in (("billing_chargeline", f"run_id = {run_id}"), ("billing_entry", f"period = '{period}' AND line_id IS NOT NULL")):
+    for table, where in (("billing_chargeline", f"run_id = {run_id}"), ("billing_lineblock", f"run_id = {run_id}"),
+                         ("billing_entry", f"period = '{period}' AND line_id IS NOT NULL")):
         data = io.BytesIO()
         with raw.cursor() as cursor:
             with cursor.copy(f"COPY (SELECT * FROM {table} WHERE {where}) TO STDOUT (FORMAT csv)") as copy:

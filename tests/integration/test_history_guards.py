@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from raschet.billing.models import Balance, BillingPeriod, CalcRun, ChargeLine, Entry, RunStatus
+from raschet.billing.models import Balance, BillingPeriod, CalcRun, ChargeLine, Entry, LineBlock, RunStatus
 from raschet.billing.partitions import ensure_partitions
 from raschet.billing.services import calculate_period, close_period, post_period
 from raschet.billing.turnover import totals, turnover
@@ -67,7 +67,9 @@ def fingerprint() -> tuple:
     """Everything a forgery could change, compared before and after."""
     lines = sorted(ChargeLine.objects.filter(run__status=RunStatus.POSTED).values_list(
         "run_id", "account_id", "ref_period", "kind", "amount", "volume"))
-    return (sorted(Entry.objects.values_list("id", "account_id", "period", "kind", "amount")), lines,
+    blocks = sorted((run, first, last, count, bytes(data)) for run, first, last, count, data in LineBlock.objects.filter(
+        run__status=RunStatus.POSTED).values_list("run_id", "first_account", "last_account", "lines", "data"))
+    return (sorted(Entry.objects.values_list("id", "account_id", "period", "kind", "amount")), lines, blocks,
             sorted(CalcRun.objects.values_list("id", "status")), sorted(BillingPeriod.objects.values_list("period", "state")),
             sorted(Balance.objects.values_list("account_id", "period", "closing")),
             sorted(Payment.objects.values_list("id", "amount", "paid_on", "account_text", "channel", "operation_id")),
@@ -89,8 +91,7 @@ def truncate(table: str) -> str:
 
 
 LINE_COLUMNS = ("run_id, account_id, service_id, supplier_id, period, ref_period, kind, zone, band, date_from, "
-                "date_to, days, method, volume_source, volume, tariff, factor, amount, excess_amount, reason, "
-                "explanation")
+                "date_to, days, method, volume_source, volume, tariff, factor, amount, excess_amount, reason")
 
 
 def forged_line_into(run_id: int, source_run_id: int) -> str:
@@ -107,6 +108,12 @@ def forgeries() -> dict[str, str]:
         "posted lines deleted": f"DELETE FROM billing_chargeline WHERE run_id = {posted}",
         "line forged into a posted run": forged_line_into(posted, posted),
         "draft line moved into a posted run": f"UPDATE billing_chargeline SET run_id = {posted} WHERE run_id = {draft}",
+        "posted blocks edited": f"UPDATE billing_lineblock SET lines = lines + 1 WHERE run_id = {posted}",
+        "posted blocks deleted": f"DELETE FROM billing_lineblock WHERE run_id = {posted}",
+        "block forged into a posted run": f"INSERT INTO billing_lineblock (run_id, first_account, last_account, lines, "
+                                          f"codes, data) SELECT {posted}, first_account, last_account, lines, codes, "
+                                          f"data FROM billing_lineblock WHERE run_id = {draft}",
+        "draft block moved into a posted run": f"UPDATE billing_lineblock SET run_id = {posted} WHERE run_id = {draft}",
         "superseded run made posted": f"UPDATE billing_calcrun SET status = 'posted' WHERE id = {superseded_run().pk}",
         "run born posted": "INSERT INTO billing_calcrun (period, scope, simulate, status, started_at, accounts, lines, "
                            "problems, timings) VALUES ('2026-04', 'x', false, 'posted', '2026-04-30', 0, 0, 0, '{}')",
@@ -139,8 +146,8 @@ def forgeries() -> dict[str, str]:
     }
 
 
-TRUNCATED = ("billing_entry", "billing_chargeline", "billing_calcrun", "billing_billingperiod", "billing_balance",
-             "payments_payment")
+TRUNCATED = ("billing_entry", "billing_chargeline", "billing_lineblock", "billing_calcrun", "billing_billingperiod",
+             "billing_balance", "payments_payment")
 TRUNCATED_ON_POSTGRESQL = ("billing_recalcmark", "payments_paymentregistry", "payments_paymentevent")  # SQLite:
 # emptied by DELETE, which the services use on marks, and registries are kept by their payments' keys
 
@@ -156,7 +163,8 @@ def refused(sql: str) -> str:
 
 
 NAMES = ["run back to draft", "posted lines edited", "posted lines deleted", "line forged into a posted run",
-         "draft line moved into a posted run", "superseded run made posted",
+         "draft line moved into a posted run", "posted blocks edited", "posted blocks deleted",
+         "block forged into a posted run", "draft block moved into a posted run", "superseded run made posted",
          "run born posted", "posted run deleted", "balance moved", "balance deleted",
          "balance forged into a closed period", "balance forged into an open period",
          "posted period back to calculated", "posted period reopened", "closed period reopened",
@@ -206,6 +214,7 @@ def test_what_the_services_change_stays_allowed(history):
         cursor.execute("UPDATE payments_payment SET state = 'allocated', account_id = %s WHERE id = %s",
                        [payment.account_id, payment.pk])
         cursor.execute(f"UPDATE billing_chargeline SET reason = 'x' WHERE run_id = {draft_run().pk}")
+        cursor.execute(f"UPDATE billing_lineblock SET lines = lines WHERE run_id = {draft_run().pk}")
         cursor.execute("INSERT INTO billing_billingperiod (period, state) VALUES ('2026-09', 'open')")
         cursor.execute("DELETE FROM billing_billingperiod WHERE period = '2026-09'")
     calculate_period(period=MAY)  # drafts replaced: the previous draft's lines deleted
@@ -242,7 +251,7 @@ def test_a_plain_sqlite_client_fails_closed(history):
     before = fingerprint()
     plain = sqlite3.connect(connection.settings_dict["NAME"])
     try:
-        for table in ("billing_entry", "billing_balance", "payments_payment", "billing_chargeline"):
+        for table in ("billing_entry", "billing_balance", "payments_payment", "billing_chargeline", "billing_lineblock"):
             with pytest.raises(sqlite3.OperationalError, match="raschet_history_unlocked|запрещ|не "):
                 plain.execute(f"DELETE FROM {table}")
         plain.rollback()

@@ -2,7 +2,8 @@
 admin, ``psql``, ``sqlite3``, a bulk COPY), on PostgreSQL and SQLite alike:
 
 * ledger entries are never updated, deleted or truncated, and none goes into a closed period;
-* the lines of a posted run are never inserted, updated (nor a line moved into one) or deleted;
+* the lines of a posted run are never inserted, updated (nor a line moved into one) or deleted, nor
+  the blocks that explain them (``LineBlock``);
 * a posted run stays posted and is not deleted; a run becomes posted only from «done», never inserted so;
 * a posted period never goes back, a closed one never changes, neither is deleted; a period row is
   born «open»;
@@ -40,7 +41,7 @@ BALANCE_INTO = "Сальдо записывается только при зак
 PAYMENT = "Сумма, дата, лицевой счёт и номер операции платежа не изменяются, платёж не удаляется: оформите сторно"
 TRUNCATE = "История не удаляется: TRUNCATE этой таблицы запрещён"
 
-TRUNCATE_GUARDED = ("billing_entry", "billing_chargeline", "billing_calcrun", "billing_billingperiod",
+TRUNCATE_GUARDED = ("billing_entry", "billing_chargeline", "billing_lineblock", "billing_calcrun", "billing_billingperiod",
                     "billing_balance", "billing_recalcmark", "payments_payment", "payments_paymentregistry",
                     "payments_paymentevent")
 PAYMENT_IDENTITY = ("amount", "paid_on", "account_text", "channel", "agent", "operation_id", "identity")
@@ -58,6 +59,15 @@ BEGIN
     RAISE EXCEPTION '{LINE}' {REFUSE};
   END IF;
   RETURN NULL;
+END $$;
+CREATE OR REPLACE FUNCTION raschet_guard_line_block() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM billing_calcrun r WHERE r.status = 'posted' AND r.id IN (
+      CASE WHEN TG_OP = 'INSERT' THEN NEW.run_id ELSE OLD.run_id END,
+      CASE WHEN TG_OP = 'DELETE' THEN OLD.run_id ELSE NEW.run_id END)) THEN
+    RAISE EXCEPTION '{LINE}' {REFUSE};
+  END IF;
+  RETURN COALESCE(NEW, OLD);
 END $$;
 CREATE OR REPLACE FUNCTION raschet_guard_run() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -99,6 +109,8 @@ PG_TRIGGERS = {  # (table, trigger): definition; all enabled ALWAYS except TRUNC
     ("billing_chargeline", "chargeline_posted_update_into"):
         "AFTER UPDATE ON billing_chargeline REFERENCING NEW TABLE AS changed_lines FOR EACH STATEMENT "
         "EXECUTE FUNCTION raschet_refuse_lines_into_posted()",
+    ("billing_lineblock", "lineblock_posted"):  # a few rows a run: a row trigger costs nothing
+        "BEFORE INSERT OR UPDATE OR DELETE ON billing_lineblock FOR EACH ROW EXECUTE FUNCTION raschet_guard_line_block()",
     ("billing_calcrun", "calcrun_guard"):
         "BEFORE INSERT OR UPDATE OR DELETE ON billing_calcrun FOR EACH ROW EXECUTE FUNCTION raschet_guard_run()",
     ("billing_billingperiod", "period_born_open"):
@@ -136,6 +148,13 @@ SQLITE_TRIGGERS = {  # name: definition (those of migration 0003 named here are 
         f"{_POSTED_RUN.format(row='NEW')} {_abort(LINE)}",
     "chargeline_no_delete":
         f"BEFORE DELETE ON billing_chargeline WHEN NOT {UNLOCKED} AND {_POSTED_RUN.format(row='OLD')} {_abort(LINE)}",
+    "lineblock_no_insert":
+        f"BEFORE INSERT ON billing_lineblock WHEN {_POSTED_RUN.format(row='NEW')} {_abort(LINE)}",
+    "lineblock_no_update":
+        f"BEFORE UPDATE ON billing_lineblock WHEN {_POSTED_RUN.format(row='OLD')} OR "
+        f"{_POSTED_RUN.format(row='NEW')} {_abort(LINE)}",
+    "lineblock_no_delete":
+        f"BEFORE DELETE ON billing_lineblock WHEN NOT {UNLOCKED} AND {_POSTED_RUN.format(row='OLD')} {_abort(LINE)}",
     "calcrun_not_born_posted": f"BEFORE INSERT ON billing_calcrun WHEN NEW.status = 'posted' {_abort(RUN_POSTED)}",
     "calcrun_posted_final":
         f"BEFORE UPDATE ON billing_calcrun WHEN OLD.status = 'posted' {_abort(RUN)}",
@@ -186,8 +205,12 @@ def _install_sqlite(cursor, replace: bool) -> int:
     """Each trigger made anew where it is missing or defined otherwise (an earlier migration's)."""
     cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
     existing = dict(cursor.fetchall())
+    cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    tables = {name for (name,) in cursor.fetchall()}
     made = 0
     for name, definition in SQLITE_TRIGGERS.items():
+        if definition.split(" ON ", 1)[1].split()[0] not in tables:  # made by a later migration
+            continue
         wanted = f"CREATE TRIGGER {name} {definition}"
         if name in existing and (replace or existing[name] != wanted):
             cursor.execute(f"DROP TRIGGER {name}")
@@ -202,7 +225,10 @@ def _install_sqlite(cursor, replace: bool) -> int:
 def _install_postgresql(cursor, replace: bool) -> int:
     cursor.execute("SELECT tgrelid::regclass::text || '.' || tgname FROM pg_trigger WHERE NOT tgisinternal")
     existing = {name for (name,) in cursor.fetchall()}
-    missing = [(table, name) for table, name in PG_TRIGGERS if replace or f"{table}.{name}" not in existing]
+    cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+    tables = {name for (name,) in cursor.fetchall()}  # a table of a later migration is guarded by that one
+    missing = [(table, name) for table, name in PG_TRIGGERS
+               if table in tables and (replace or f"{table}.{name}" not in existing)]
     if missing:
         cursor.execute(PG_FUNCTIONS)
     for table, name in missing:

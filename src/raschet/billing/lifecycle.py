@@ -27,6 +27,7 @@ from raschet.billing.models import (
     CalcRun,
     CalcUnit,
     ChargeLine,
+    LineBlock,
     PeriodState,
     RunStatus,
 )
@@ -91,6 +92,8 @@ def cancel_run(run: CalcRun, frozen: tuple[str, str]) -> Problem:
     draft), the run stays as a record of what happened. Call with the period's row locked."""
     lines = ChargeLine.objects.filter(run_id=run.pk)
     lines._raw_delete(lines.db)  # a run that was never done: nothing points at its lines
+    blocks = LineBlock.objects.filter(run_id=run.pk)
+    blocks._raw_delete(blocks.db)
     CalcRun.objects.filter(pk=run.pk).update(status=RunStatus.CANCELLED, finished_at=timezone.now())
     return problem("run_cancelled", str(run.pk), run=run.pk, period=run.period, frozen=frozen[0],
                    state=STATE_TEXT[frozen[1]])

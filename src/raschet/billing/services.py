@@ -19,7 +19,6 @@ from django.utils import timezone
 
 from raschet import access
 from raschet.access import require
-from raschet.billing.frames import write_frame
 from raschet.billing.lifecycle import (
     FULL_SCOPE,
     cancel_run,
@@ -30,13 +29,14 @@ from raschet.billing.lifecycle import (
     start_run,
     stop_run,
 )
-from raschet.billing.lines import line_frame
+from raschet.billing.lines import write_lines
 from raschet.billing.locks import lock_period, retry_on_conflict
 from raschet.billing.models import (
     BillingPeriod,
     CalcRun,
     ChargeLine,
     Entry,
+    LineBlock,
     PeriodState,
     RecalcMark,
     RunStatus,
@@ -247,7 +247,7 @@ def _finish_run(run: CalcRun, account_ids: list[int] | None, recalcs: CalcResult
         return cancel_run(run, frozen)
     started = time.perf_counter()
     if recalcs is not None and recalcs.frame.height:
-        write_frame(ChargeLine, line_frame(run.id, period, recalcs, reference_ids()))
+        write_lines(run.id, period, recalcs, reference_ids())
     replaced = [RunStatus.DONE] if account_ids is not None else [RunStatus.DONE, RunStatus.FAILED]
     earlier = list(CalcRun.objects.filter(period=run.period, status__in=replaced).exclude(pk=run.pk)
                    .values_list("pk", flat=True))
@@ -257,7 +257,9 @@ def _finish_run(run: CalcRun, account_ids: list[int] | None, recalcs: CalcResult
     # Drafts are not money yet, and nothing points at them (entries point at posted lines only):
     # one DELETE, not the ORM's object-by-object collection of a few hundred thousand lines.
     drafts._raw_delete(drafts.db)
-    if account_ids is None:  # a new full run replaces the old ones
+    if account_ids is None:  # a new full run replaces the old ones, their blocks with them (a partial
+        blocks = LineBlock.objects.filter(run_id__in=earlier)  # run leaves them: its accounts' old lines
+        blocks._raw_delete(blocks.db)  # are gone, so nothing looks them up there)
         CalcRun.objects.filter(pk__in=earlier, simulate=False).update(status=RunStatus.SUPERSEDED)
     units = list(run.units.values("accounts", "lines", "problems", "timings"))
     timings: dict[str, float] = {}

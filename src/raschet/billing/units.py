@@ -18,10 +18,9 @@ import polars as pl
 from django.db import transaction
 from django.utils import timezone
 
-from raschet.billing.frames import write_frame
 from raschet.billing.lifecycle import refuse_unit_of_frozen
-from raschet.billing.lines import line_frame
-from raschet.billing.models import CalcProblem, CalcUnit, ChargeLine, UnitStatus
+from raschet.billing.lines import write_lines
+from raschet.billing.models import CalcProblem, CalcUnit, UnitStatus
 from raschet.billing.snapshot import load_snapshot
 from raschet.bulk import Tables, first_free_ids, write_tables
 from raschet.domain.periods import Period
@@ -80,7 +79,7 @@ def execute_unit(run_id: int, number: int, account_ids: list[int] | None = None,
             if locked.status == UnitStatus.DONE:  # another worker got there first
                 return skipped(locked)
             refuse_unit_of_frozen(period)  # posted or closed meanwhile: the run will be cancelled
-            write_frame(ChargeLine, line_frame(run_id, period, result, reference_ids()))
+            write_lines(run_id, period, result, reference_ids())
             problem_rows(run_id, result.problems)
             timings = {**{k: round(v, 4) for k, v in result.timings.items()},
                        "unit_compute": round(computed - started, 4),

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from raschet.billing.lines import explain_lines
 from raschet.billing.models import ChargeLine, LineKind
 from raschet.documents.models import PaymentDocument
 from raschet.domain.errors import problem
@@ -84,6 +85,7 @@ def _rows(account_id: int, period: Period) -> list[ChargeRow]:
     services = {service.pk: service for service in Service.objects.all()}
     suppliers = dict(Organization.objects.filter(pk__in={e.supplier_id for e in entries}).values_list("pk", "name"))
     lines = ChargeLine.objects.in_bulk({e.line_id for e in entries if e.line_id is not None})
+    explain_lines(lines.values())
     names = {service.code: service.name for service in services.values()}
     kinds = dict(LineKind.choices)
     # the same Russian sentence as the operator's card: decimal commas, service names, not codes

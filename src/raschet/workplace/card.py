@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 
+from raschet.billing.lines import explain_lines
 from raschet.billing.models import CalcRun, ChargeLine, RunStatus
 from raschet.documents import sources
 from raschet.domain.periods import Period
@@ -138,8 +139,10 @@ def _posted_lines(account: Account, period: Period):
     # the runs, PostgreSQL scanned the month's whole partition (0.8 s at 1.5 M accounts)
     runs = list(CalcRun.objects.filter(period=str(period), status=RunStatus.POSTED, simulate=False)
                 .values_list("pk", flat=True))
-    return (ChargeLine.objects.filter(account=account, period=str(period), run_id__in=runs)
-            .select_related("service").order_by("service__name", "kind", "date_from", "zone"))
+    lines = list(ChargeLine.objects.filter(account=account, period=str(period), run_id__in=runs)
+                 .select_related("service").order_by("service__name", "kind", "date_from", "zone"))
+    explain_lines(lines)  # each line's explanation from its run's block
+    return lines
 
 
 _NUMBER = re.compile(r"(?<![\w.])(\d+)\.(\d+)(?![\w.])")

@@ -17,6 +17,7 @@ from raschet.api.auth import AUTH
 from raschet.api.errors import answers
 from raschet.api.pages import Page, PageQuery, page_of
 from raschet.api.scope import account_for
+from raschet.billing.lines import explanations_of
 from raschet.billing.models import ChargeLine, RunStatus, explanation_text
 from raschet.domain.errors import ProblemsError, problem
 from raschet.domain.periods import Period
@@ -103,7 +104,7 @@ class ChargesQuery(Schema):
 
 
 LINES = """SELECT s.code, s.name, o.code, l.kind, l.ref_period, l.zone, l.date_from, l.date_to, l.days, l.method,
-                     l.volume, l.tariff, l.factor, l.amount, l.reason, l.explanation
+                     l.volume, l.tariff, l.factor, l.amount, l.reason, l.explanation, l.id, l.run_id
               FROM billing_chargeline l JOIN tariffs_service s ON s.id = l.service_id
                    JOIN tariffs_organization o ON o.id = l.supplier_id
               WHERE l.account_id = %s AND l.period = %s AND l.run_id IN ({runs})
@@ -125,15 +126,18 @@ def posted_lines(account_id: int, period: Period) -> list[ChargeLineOut]:
         return []
     rows = fetch(LINES.format(runs=", ".join(["%s"] * len(runs))), [account_id, str(period), *runs])
     stored_as_is = connection.vendor == "sqlite"  # SQLite gives numbers and dates back as it stores them
+    blocks = explanations_of((row[-2], row[-1], account_id) for row in rows if row[-3] is None)
     lines = []
     for (service, service_name, supplier, kind, ref_period, zone, date_from, date_to, days, method, volume, tariff,
-         factor, amount, reason, explanation) in rows:
+         factor, amount, reason, explanation, line_id, _run) in rows:
         if stored_as_is:
             volume, tariff, factor, amount = (None if value is None else Decimal(str(value)).quantize(place)
                                               for value, place in zip((volume, tariff, factor, amount), PLACES,
                                                                       strict=True))
             date_from, date_to = date.fromisoformat(str(date_from)), date.fromisoformat(str(date_to))
-        if isinstance(explanation, str):
+        if explanation is None:  # written with its run's blocks
+            explanation = blocks.get(line_id)
+        elif isinstance(explanation, str):
             explanation = json.loads(explanation)
         lines.append(ChargeLineOut(
             service=service, service_name=service_name, supplier=supplier, kind=kind, ref_period=ref_period,
