@@ -11,6 +11,14 @@ def guards(apps, schema_editor):
     guards.install(schema_editor.connection)
 
 
+class AllowNull(migrations.AlterField):
+    """Going back leaves the column nullable: restoring NOT NULL would have to write ``{}`` into the
+    lines of posted runs, which the guards of migration 0010 rightly refuse."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        pass
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -18,7 +26,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
+        AllowNull(
             model_name='chargeline',
             name='explanation',
             field=models.JSONField(blank=True, null=True, verbose_name='как рассчитано'),
