@@ -66,3 +66,24 @@ def test_english_is_available_on_request(operator_client, region):
     operator_client.post("/i18n/setlang/", {"language": "en", "next": "/admin/"})
     page = operator_client.get("/admin/housing/account/").content.decode()
     assert "Select" in page
+
+
+def test_account_page_explains_its_lines_from_the_blocks_at_once(operator_client, region):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils.html import escape
+
+    from raschet.billing.models import ChargeLine
+    from raschet.billing.services import calculate_period
+    from raschet.domain.periods import Period
+
+    calculate_period(period=Period.parse("2026-11"))
+    account = Account.objects.filter(charge_lines__isnull=False).first()
+    lines = list(ChargeLine.objects.filter(account=account))
+    assert len(lines) >= 3 and all(line.explanation is None for line in lines)
+    with CaptureQueriesContext(connection) as queries:
+        page = operator_client.get(f"/admin/housing/account/{account.pk}/change/").content.decode()
+    blocks = [query for query in queries.captured_queries if "billing_lineblock" in query["sql"]]
+    assert len(blocks) == 1  # the account's run's blocks once, not a query per line
+    for line in lines:
+        assert escape(line.explained()) in page

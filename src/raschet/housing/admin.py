@@ -116,6 +116,16 @@ class ChargeLineInline(admin.TabularInline):
 
     @admin.display(description="как рассчитано")
     def how(self, line) -> str:
+        if line.explanation is None:  # explained from the blocks all at once, not a block query per row
+            explained = self.__dict__.setdefault("_explained", {})  # an inline lives for one request
+            if line.pk not in explained:
+                from raschet.billing.lines import explanations_of
+                from raschet.billing.models import RunStatus
+
+                rows = self.model.objects.filter(account_id=line.account_id, explanation__isnull=True,
+                                                 run__status__in=[RunStatus.DONE, RunStatus.POSTED])
+                explained.update(explanations_of(rows.values_list("id", "run_id", "account_id")))
+            line.explanation = explained.get(line.pk, {})
         return line.explained()
 
     def get_queryset(self, request):
