@@ -117,8 +117,11 @@ class ChargeLine(models.Model):
     run = models.ForeignKey(CalcRun, models.CASCADE, related_name="charge_lines", verbose_name="расчёт")
     account = models.ForeignKey(Account, models.CASCADE, related_name="charge_lines", verbose_name="лицевой счёт",
                                 db_index=False)
-    service = models.ForeignKey(Service, models.PROTECT, related_name="+", verbose_name="услуга")
-    supplier = models.ForeignKey(Organization, models.PROTECT, related_name="+", verbose_name="поставщик")
+    # No index of their own on the service and the supplier (ten values each, and no reader looks a
+    # line up by them): each index is paid by every line written (docs/performance.md, "Fewer indexes").
+    service = models.ForeignKey(Service, models.PROTECT, related_name="+", verbose_name="услуга", db_index=False)
+    supplier = models.ForeignKey(Organization, models.PROTECT, related_name="+", verbose_name="поставщик",
+                                 db_index=False)
     period = models.CharField("период проведения", max_length=7)
     ref_period = models.CharField("период начисления", max_length=7)
     kind = models.CharField("вид", max_length=12, choices=LineKind.choices, default=LineKind.CHARGE)
@@ -218,17 +221,20 @@ class Entry(models.Model):
 
     account = models.ForeignKey(Account, models.PROTECT, related_name="entries", verbose_name="лицевой счёт",
                                 db_index=False)
+    # Indexed are only the keys the ledger is read by: the account (with the accrual period), the
+    # posting period and the payment. The service, the supplier and the line are never looked up alone,
+    # and each index is paid by every entry posted (docs/performance.md, "Fewer indexes").
     service = models.ForeignKey(Service, models.PROTECT, null=True, blank=True, related_name="+",
-                                verbose_name="услуга")
+                                verbose_name="услуга", db_index=False)
     supplier = models.ForeignKey(Organization, models.PROTECT, null=True, blank=True, related_name="+",
-                                 verbose_name="поставщик")
-    period = models.CharField("период проведения", max_length=7, db_index=True)
+                                 verbose_name="поставщик", db_index=False)
+    period = models.CharField("период проведения", max_length=7)
     ref_period = models.CharField("период начисления", max_length=7)
     kind = models.CharField("вид", max_length=12, choices=LineKind.choices)
     amount = models.DecimalField("сумма", **MONEY)
     volume = models.DecimalField("объём", null=True, blank=True, **VOLUME)
     line = models.ForeignKey(ChargeLine, models.PROTECT, null=True, blank=True, related_name="entries",
-                             verbose_name="строка расчёта")
+                             verbose_name="строка расчёта", db_index=False)
     payment = models.ForeignKey("payments.Payment", models.PROTECT, null=True, blank=True, related_name="entries",
                                 verbose_name="платёж")
     reason = models.CharField("основание", max_length=300, blank=True)
@@ -237,7 +243,8 @@ class Entry(models.Model):
     class Meta:
         verbose_name = "проводка"
         verbose_name_plural = "проводки (лицевой счёт)"
-        indexes = [models.Index(fields=["account", "ref_period"])]
+        indexes = [models.Index(fields=["account", "ref_period"]),
+                   models.Index(fields=["period"], name="entry_posting_period")]
 
     def __str__(self) -> str:
         return f"{self.period} {self.get_kind_display()} {self.amount}"
