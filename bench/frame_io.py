@@ -48,7 +48,7 @@ def lines(rows: int, refs: dict) -> pl.DataFrame:
 
 def references(accounts: int) -> dict:
     """One run, service and supplier; ``accounts`` accounts in one building (written with write_frame)."""
-    from raschet.billing.frames import write_frame
+    from raschet.store.frames import write_frame
     from raschet.billing.models import CalcRun
     from raschet.housing.models import Account, Building, Premises
     from raschet.tariffs.models import Organization, Service
@@ -91,7 +91,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from raschet.billing.frames import read_frame, write_frame
+    from raschet.store.frames import read_frame, write_frame
     from raschet.billing.models import ChargeLine
 
     call_command("migrate", verbosity=0)

@@ -41,7 +41,7 @@ def lines_frame(count: int, run_id: int, account_id: int, service_id: int, suppl
 def timed_write(frame, guarded: bool) -> float:
     from django.db import connection, transaction
 
-    from raschet.billing.frames import write_frame
+    from raschet.store.frames import write_frame
     from raschet.billing.models import ChargeLine
 
     with transaction.atomic():

@@ -1,4 +1,4 @@
-"""Frames to and from the database (``raschet.billing.frames``): exact round trips, keys, ids."""
+"""Frames to and from the database (``raschet.store.frames``): exact round trips, keys, ids."""
 
 import json
 from datetime import date
@@ -9,7 +9,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from polars.testing import assert_frame_equal
 
-from raschet.billing.frames import read_frame, write_frame
+from raschet.store.frames import read_frame, write_frame
 from raschet.billing.models import CalcRun, ChargeLine
 from raschet.housing.models import Account, Building, Premises
 from raschet.tariffs.models import Organization, Service
@@ -166,7 +166,7 @@ def test_unknown_columns_are_refused(refs):
 def test_fetched_rows_become_columns_of_one_type_or_are_inferred_row_by_row():
     """``_columns`` (the fetch path's frame): typed columns, nulls kept; a column mixing integers and
     reals (as SQLite may return) is inferred as the row-wise frame would infer it."""
-    from raschet.billing.frames import _columns
+    from raschet.store.frames import _columns
 
     frame = _columns([(1, "а", None), (2, None, None)], ["n", "t", "x"])
     assert frame.schema == pl.Schema({"n": pl.Int64, "t": pl.Utf8, "x": pl.Null})

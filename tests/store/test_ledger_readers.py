@@ -20,10 +20,8 @@ ALLOWED = {
     # the schema kept up to date (DDL, no read of the entries)
     "billing/guards.py": "the append-only triggers on the table (DDL)",
     "billing/partitions.py": "the table's yearly partitions on PostgreSQL (DDL, ANALYZE)",
-    # the write paths that remain
+    # the write path that remains
     "billing/services.py": "posting: the draft lines copied into the ledger (INSERT … SELECT)",
-    "payments/": "the payments' allocation writes entries; settlements still reads them (the payments' own, next)",
-    "claims/sources.py": "penalty entries written, and the penalty engine's frames of the ledger (the claims' own door)",
 }
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 import polars as pl
 
-from raschet.billing.frames import write_frame
+from raschet.store.frames import write_frame
 from raschet.billing.models import ChargeLine, LineBlock
 from raschet.domain.periods import Period
 from raschet.engine import CalcResult, explain

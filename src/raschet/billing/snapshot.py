@@ -18,7 +18,7 @@ from functools import partial
 import polars as pl
 from django.db import connection
 
-from raschet.billing.frames import read_frame
+from raschet.store.frames import read_frame
 from raschet.domain.periods import Period
 from raschet.engine import Snapshot
 from raschet.engine.correction import correction_month

@@ -36,7 +36,7 @@ import polars as pl
 from django.db import connection, connections, transaction
 from faker import Faker
 
-from raschet.billing.frames import verify_foreign_keys, write_frame
+from raschet.store.frames import verify_foreign_keys, write_frame
 from raschet.bulk import (
     has_insert_triggers,
     indexes_built_afterwards,

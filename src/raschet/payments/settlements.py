@@ -12,14 +12,11 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from django.db import connection
-
-from raschet.billing.exact import units
 from raschet.domain.money import round_money
 from raschet.exchange.xlsx import SheetSpec, write_workbook
 from raschet.payments.models import AgentContract
+from raschet.store import ledger
 
-KOPECKS = units("e.amount")
 HEADINGS = ("Дата", "Поставщик", "ИНН", "Собрано", "Вознаграждение агента, %", "Вознаграждение", "К перечислению")
 
 
@@ -49,18 +46,11 @@ def _commission_percent(supplier_id: int | None, day: date, contracts: list[Agen
 
 def transfers(first: date, last: date) -> list[TransferRow]:
     """One row per supplier and payment day in ``[first, last]`` (both included)."""
-    sql = f"""SELECT p.paid_on, e.supplier_id, o.code, o.name, o.inn, -SUM({KOPECKS})
-              FROM billing_entry e JOIN payments_payment p ON p.id = e.payment_id
-              LEFT JOIN tariffs_organization o ON o.id = e.supplier_id
-              WHERE e.kind = 'payment' AND p.paid_on >= %s AND p.paid_on <= %s
-              GROUP BY p.paid_on, e.supplier_id, o.code, o.name, o.inn"""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [first, last])
-        rows = sorted(cursor.fetchall(), key=lambda r: (str(r[0]), r[2] is None, r[2] or ""))  # advance last
+    rows = sorted(ledger.collected_by_supplier(first, last),
+                  key=lambda r: (r[0], r[2] is None, r[2] or ""))  # the advance last on its day
     contracts = list(AgentContract.objects.all())
     result = []
     for day, supplier_id, code, name, inn, kopecks in rows:
-        day = day if isinstance(day, date) else date.fromisoformat(str(day)[:10])
         collected = Decimal(kopecks).scaleb(-2)
         if supplier_id is None:
             result.append(TransferRow(day, "", "Аванс (поставщик ещё не определён)", "", collected, Decimal(0),

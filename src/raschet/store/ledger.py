@@ -255,6 +255,19 @@ def payment_entries() -> list[PaymentEntry]:
             for account_id, period, ref, service, supplier, payment_id, paid_on, named, kopecks in rows]
 
 
+def collected_by_supplier(first: date, last: date) -> list[tuple[date, int | None, str | None, str, str, int]]:
+    """(day, supplier id, code, name, INN, kopecks collected) per payment day in ``[first, last]`` and
+    supplier of the allocations; the advance kept is the row without a supplier. The agents'
+    settlements with the suppliers (``payments.settlements``)."""
+    rows = _select(f"""SELECT CAST(p.paid_on AS TEXT), e.supplier_id, o.code, o.name, o.inn, -SUM({units("e.amount")})
+                       FROM billing_entry e JOIN payments_payment p ON p.id = e.payment_id
+                       LEFT JOIN tariffs_organization o ON o.id = e.supplier_id
+                       WHERE e.kind = 'payment' AND p.paid_on >= %s AND p.paid_on <= %s
+                       GROUP BY p.paid_on, e.supplier_id, o.code, o.name, o.inn""", [first, last])
+    return [(date.fromisoformat(str(day)[:10]), supplier_id, code, name, inn, int(kopecks))
+            for day, supplier_id, code, name, inn, kopecks in rows]
+
+
 # ---------------------------------------------------------------- a period's lines of a payment document
 
 def recalculations(account_ids: Iterable[int], period: Period) -> list[tuple[int, int, int, str, str, Decimal]]:
@@ -303,7 +316,7 @@ def charges_query(account_ids: Sequence[int] | None, first: Period, last: Period
                   volume: bool = False) -> tuple[str, list]:
     """SQL (and its parameters) of the charges and recalculations posted for the accrual periods
     ``first`` … ``last``, per account × service code × supplier code: ``account_id, service, supplier,
-    kopecks`` and with ``volume`` the volume in 10⁻⁶ — for a frame (``billing.frames.read_frame``,
+    kopecks`` and with ``volume`` the volume in 10⁻⁶ — for a frame (``store.frames.read_frame``,
     COPY on PostgreSQL). ``account_ids`` None: every account; ``heating_only``: services of kind heating."""
     where, ids = in_ids("e.account_id", account_ids)
     heating = " AND s.kind = 'heating'" if heating_only else ""
