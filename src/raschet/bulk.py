@@ -263,12 +263,14 @@ def _is_superuser(connection) -> bool:
         return bool(cursor.fetchone()[0])
 
 
-def has_insert_triggers(connection, model: type[models.Model]) -> bool:
-    """Whether a table has INSERT triggers of its own (not the key checks) that switching row triggers
-    off would silence; guards enabled ALWAYS (the ledger's) fire regardless and do not count."""
+def has_insert_triggers(connection, model: type[models.Model] | str) -> bool:
+    """Whether a table (a model's, or named) has INSERT triggers of its own (not the key checks) that
+    switching row triggers off would silence; guards enabled ALWAYS (the ledger's) fire regardless
+    and do not count."""
+    table = model if isinstance(model, str) else model._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = %s::regclass "
-                       "AND NOT tgisinternal AND tgtype & 4 <> 0 AND tgenabled <> 'A')", [model._meta.db_table])
+                       "AND NOT tgisinternal AND tgtype & 4 <> 0 AND tgenabled <> 'A')", [table])
         return bool(cursor.fetchone()[0])
 
 

@@ -13,15 +13,13 @@ SOURCE = Path(raschet.__file__).resolve().parent
 TABLE = "billing_entry"
 
 ALLOWED = {
-    # the one reader of the ledger
-    "store/": "the store's ledger reader",
+    # the one reader of the ledger, and the one writer of posted charges
+    "store/": "the store: the one reader of the ledger, and posting",
     # the schema's history: the table, its guards and partitions as they were made
     "billing/migrations/": "the migrations that made the table, its guards and its partitions",
     # the schema kept up to date (DDL, no read of the entries)
     "billing/guards.py": "the append-only triggers on the table (DDL)",
     "billing/partitions.py": "the table's yearly partitions on PostgreSQL (DDL, ANALYZE)",
-    # the write path that remains
-    "billing/services.py": "posting: the draft lines copied into the ledger (INSERT … SELECT)",
 }
 
 

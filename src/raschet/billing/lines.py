@@ -15,13 +15,13 @@ from collections.abc import Iterable
 
 import polars as pl
 
-from raschet.store.frames import write_frame
 from raschet.billing.models import ChargeLine, LineBlock
 from raschet.domain.periods import Period
 from raschet.engine import CalcResult, explain
 from raschet.engine.codes import KINDS, METHODS, SOURCES, ZONES, Codes
 from raschet.engine.fixed import to_decimal
 from raschet.ids import reserve_ids
+from raschet.store.frames import write_frame
 
 BLOCK_LINES = 4096  # lines of a block, about: an account's lines are never split between two
 SHOWN = ("дни", "расчёт", "примечание", *explain.INPUT_LABELS)  # the keys of a line's explanation

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import polars as pl
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -35,7 +35,6 @@ from raschet.billing.models import (
     BillingPeriod,
     CalcRun,
     ChargeLine,
-    Entry,
     LineBlock,
     PeriodState,
     RecalcMark,
@@ -46,15 +45,11 @@ from raschet.billing.partitions import analyze_period, ensure_partitions
 from raschet.billing.runs import default_workers, dispatch
 from raschet.billing.snapshot import load_snapshot, scope_buildings
 from raschet.billing.units import compute_unit, reference_ids
-from raschet.bulk import (
-    has_insert_triggers,
-    restore_row_triggers,
-    skip_row_triggers,
-)
 from raschet.domain.errors import Problem, ProblemsError, problem
 from raschet.domain.periods import Period
 from raschet.engine import CalcResult, Snapshot, calculate, combine
 from raschet.housing.models import Account
+from raschet.store import ledger
 
 UNIT_ACCOUNTS = int(os.environ.get("RASCHET_UNIT_ACCOUNTS", "20000"))  # accounts per unit of a run
 
@@ -297,23 +292,7 @@ def post_period(*, period: Period, actor=None) -> int:
         numbers = list(pending.values_list("account__number", flat=True).distinct()[:5])
         raise ProblemsError([problem("recalc_pending", str(period), period=str(period), count=pending.count(),
                                      accounts=", ".join(numbers))])
-    # Every key of the new entries is copied from a line whose keys were checked when it was written
-    # (and line_id is that line's own id): the per-row key triggers would only check them again, at
-    # three quarters of the posting's time. Where the role may, they are off for this statement; the
-    # ledger's guards are enabled ALWAYS and still fire.
-    skipped = connection.vendor == "postgresql" and not has_insert_triggers(connection, Entry) \
-        and skip_row_triggers(connection)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO billing_entry (account_id, service_id, supplier_id, period, ref_period, kind, amount, "
-            "volume, line_id, reason, created_at) "
-            "SELECT l.account_id, l.service_id, l.supplier_id, l.period, l.ref_period, l.kind, l.amount, l.volume, "
-            "l.id, l.reason, %s FROM billing_chargeline l JOIN billing_calcrun r ON r.id = l.run_id "
-            "WHERE l.period = %s AND r.period = %s AND r.status = %s AND r.simulate = %s",
-            [timezone.now(), str(period), str(period), RunStatus.DONE, False])
-        posted = cursor.rowcount
-    if skipped:
-        restore_row_triggers(connection)
+    posted = ledger.post_lines(period, RunStatus.DONE, timezone.now())
     runs.update(status=RunStatus.POSTED)
     analyze_period(period, entries=True)
     RecalcMark.objects.filter(period__lt=str(period), created_at__lte=full.started_at).delete()

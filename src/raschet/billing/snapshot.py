@@ -18,7 +18,6 @@ from functools import partial
 import polars as pl
 from django.db import connection
 
-from raschet.store.frames import read_frame
 from raschet.domain.periods import Period
 from raschet.engine import Snapshot
 from raschet.engine.correction import correction_month
@@ -26,6 +25,7 @@ from raschet.engine.fixed import to_decimal
 from raschet.engine.inputs import INPUTS, SCHEMAS
 from raschet.engine.plans import collect
 from raschet.store import ledger
+from raschet.store.frames import read_frame
 from raschet.store.sql import in_ids
 
 Rows = list[tuple]

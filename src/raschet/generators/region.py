@@ -36,7 +36,6 @@ import polars as pl
 from django.db import connection, connections, transaction
 from faker import Faker
 
-from raschet.store.frames import verify_foreign_keys, write_frame
 from raschet.bulk import (
     has_insert_triggers,
     indexes_built_afterwards,
@@ -49,6 +48,7 @@ from raschet.generators.reference import Reference, reference_data
 from raschet.housing.models import Account, Building, Person, Premises, PremisesArea, Registration
 from raschet.ids import IdPools
 from raschet.metering.models import Meter, Reading
+from raschet.store.frames import verify_foreign_keys, write_frame
 from raschet.tariffs.models import AccountService
 
 __all__ = ["GENERATED", "RegionRefused", "RegionSpec", "Written", "generate_region", "load_region"]
