@@ -48,9 +48,9 @@ def lines(rows: int, refs: dict) -> pl.DataFrame:
 
 def references(accounts: int) -> dict:
     """One run, service and supplier; ``accounts`` accounts in one building (written with write_frame)."""
-    from raschet.store.frames import write_frame
     from raschet.billing.models import CalcRun
     from raschet.housing.models import Account, Building, Premises
+    from raschet.store.frames import write_frame
     from raschet.tariffs.models import Organization, Service
 
     premises = Premises.objects.create(building=Building.objects.create(code="B", address="ул. Стендовая, 1",
@@ -91,8 +91,8 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from raschet.store.frames import read_frame, write_frame
     from raschet.billing.models import ChargeLine
+    from raschet.store.frames import read_frame, write_frame
 
     call_command("migrate", verbosity=0)
     with transaction.atomic():

@@ -41,8 +41,8 @@ def lines_frame(count: int, run_id: int, account_id: int, service_id: int, suppl
 def timed_write(frame, guarded: bool) -> float:
     from django.db import connection, transaction
 
-    from raschet.store.frames import write_frame
     from raschet.billing.models import ChargeLine
+    from raschet.store.frames import write_frame
 
     with transaction.atomic():
         if not guarded:

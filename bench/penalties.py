@@ -96,9 +96,9 @@ def setup_database(url: str, accounts: int, services: int) -> None:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from raschet.store.frames import write_frame
     from raschet.housing.models import Account, Building, Premises
     from raschet.payments.models import Payment
+    from raschet.store.frames import write_frame
     from raschet.tariffs.models import Organization, Service
 
     call_command("migrate", verbosity=0)

@@ -9,9 +9,9 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from polars.testing import assert_frame_equal
 
-from raschet.store.frames import read_frame, write_frame
 from raschet.billing.models import CalcRun, ChargeLine
 from raschet.housing.models import Account, Building, Premises
+from raschet.store.frames import read_frame, write_frame
 from raschet.tariffs.models import Organization, Service
 
 pytestmark = pytest.mark.django_db(transaction=True)
