@@ -5,6 +5,7 @@ Every caller that needs sums of the ledger — the payments' allocation (debts, 
 desk and the card (where an account stands), the card's months, the documents (opening balance and
 the period's movements), the API (balances by period) — reads them here, so that they never
 disagree and so that the ledger's storage can change under them (issue 12) in this module only.
+Posting a period's lines into it (:func:`post_lines`) is here too, for the same reason.
 
 Sums are taken in SQL over integer kopecks (:func:`raschet.store.exact.units`), exact on SQLite
 (which keeps numerics as floating point) and PostgreSQL alike; a set of accounts goes as one array
