@@ -240,10 +240,9 @@ def _readings(scope: Scope, meters: pl.DataFrame) -> pl.DataFrame:
         everything = frame("readings", f"SELECT {columns} FROM metering_reading r WHERE r.date < %s{where_r}",
                            [scope.period.end.isoformat(), *p_r])
         return _needed_only(everything, meters, scope.period)
-    if array:
-        return frame("readings", f"""{needed}SELECT {columns} FROM metering_reading r{cut[0]}
-                     WHERE r.meter_id = ANY(ARRAY(SELECT m.id FROM metering_meter m WHERE 1 = 1{where_m})){cut[1]}""",
-                     [*p_n, *p_m, *p_c])
+    if array:  # no period: every reading of the unit's meters
+        return frame("readings", f"""SELECT {columns} FROM metering_reading r
+                     WHERE r.meter_id = ANY(ARRAY(SELECT m.id FROM metering_meter m WHERE 1 = 1{where_m}))""", p_m)
     return frame("readings", f"""{needed}SELECT {columns}
         FROM {_join('metering_reading r', 'meter_id', 'metering_meter m', lookup)}{cut[0]}
         WHERE 1 = 1{where_m}{cut[1]}""", [*p_n, *p_m, *p_c])
