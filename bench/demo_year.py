@@ -25,8 +25,8 @@ from load_region import fresh_django  # noqa: E402
 STAGES = ("calculate", "post", "close", "parse", "import")
 WRITTEN = {  # what the year writes, without the columns that hold the clock
     "billing_chargeline": "*",
-    "billing_entry": "id, account_id, service_id, supplier_id, period, ref_period, kind, amount, volume, line_id, "
-                     "payment_id, reason",
+    "billing_ledger": "id, account_id, service_id, supplier_id, period, ref_period, kind, amount, volume, line_id, "
+                      "payment_id, reason, mark",  # the ledger as read: stored entries and posted lines
     "billing_balance": "*",
     "payments_payment": "id, account_id, registry_id, source, channel, agent, operation_id, identity, paid_on, amount, "
                         "fee, named_period, account_text, state",

@@ -97,3 +97,24 @@ def reserve_ids(model: type[models.Model], count: int, using: str = "default") -
         cursor.execute("SELECT MIN(v), MAX(v) FROM (SELECT nextval(%s::regclass) AS v, n "
                        "FROM generate_series(1, %s) n) ids GROUP BY v - n ORDER BY 1", [sequence, count])
         return [range(low, high + 1) for low, high in cursor.fetchall()]
+
+
+def draw_id(table: str, using: str = "default") -> int:
+    """One id of ``table``'s sequence that no row will ever have: a place among its rows (the ledger's
+    mark of a posted run). PostgreSQL: ``nextval``. SQLite: the sequence's counter moved past it
+    (the table's ids are AUTOINCREMENT, so the next row gets a greater one), inside the writing
+    transaction as :func:`reserve_ids`."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [table])
+            return int(cursor.fetchone()[0])
+        if not connection.in_atomic_block:
+            raise RuntimeError("draw_id on SQLite belongs inside the writing transaction")
+        cursor.execute(f"SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
+                       f"COALESCE((SELECT MAX(id) FROM {connection.ops.quote_name(table)}), 0)) + 1", [table])
+        drawn = int(cursor.fetchone()[0])
+        cursor.execute("UPDATE sqlite_sequence SET seq = %s WHERE name = %s", [drawn, table])
+        if cursor.rowcount == 0:
+            cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, drawn])
+        return drawn

@@ -139,3 +139,14 @@ def test_payments_list_and_an_api_key_client_keeps_working(client, world, monkey
     key = {"HTTP_X_API_KEY": "k-1"}
     assert client.get(f"/api/v1/accounts/{world.theirs}/balance", **key).status_code == 200
     assert client.get(f"/api/v1/accounts/{world.theirs}", **key).status_code == 403
+
+
+def test_the_cash_desk_balance_is_the_cards_standing_to_the_kopeck(client, world):
+    from raschet.workplace.standing import standings
+
+    for number in (world.mine, world.theirs):
+        body = client.get(f"/api/v1/accounts/{number}/balance", **world.auth("cashier")).json()
+        account = Account.objects.get(number=number)
+        standing = standings([account.pk])[account.pk]
+        assert (Decimal(body["debt"]), Decimal(body["advance"])) == (standing.debt, standing.advance)
+        assert standing.debt > 0  # the world's second month is posted and not paid

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from raschet.billing.models import Entry
+from raschet.billing.models import LedgerEntry
 from raschet.domain.periods import Period
 from raschet.housing.models import Account
 from raschet.store import ledger
@@ -19,7 +19,7 @@ ZERO = Decimal(0)
 
 
 def _entries(ids):
-    return list(Entry.objects.filter(account_id__in=ids).values_list(
+    return list(LedgerEntry.objects.filter(account_id__in=ids).values_list(
         "account_id", "supplier_id", "service_id", "period", "ref_period", "kind", "amount", "payment_id"))
 
 

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.db import connection
 
 from raschet.access.roles import ACCOUNTANT
-from raschet.billing.models import BillingPeriod, Entry, PeriodState
+from raschet.billing.models import BillingPeriod, LedgerEntry, PeriodState
 from raschet.scenarios.loader import load_scenario, read_scenario
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -83,7 +83,7 @@ def test_accountant_calculates_posts_and_closes_a_month_watching_progress(accoun
     assert "проведён" in run_action(page, "#do-post", screenshot, "posted")
     assert "закрыт" in run_action(page, "#do-close", screenshot, "closed")
     assert BillingPeriod.objects.get(period="2026-03").state == PeriodState.CLOSED
-    assert [str(a) for a in Entry.objects.filter(kind="charge").values_list("amount", flat=True)] == ["383.52"]
+    assert [str(a) for a in LedgerEntry.objects.filter(kind="charge").values_list("amount", flat=True)] == ["383.52"]
     refused = run_action(page, "#do-close", screenshot, "refused")  # a second close: the job says why
     assert "ошибка" in refused and "2026-03" in refused
     page.goto("/office/periods/")

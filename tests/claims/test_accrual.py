@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Permission, User
 
-from raschet.billing.models import Entry
+from raschet.billing.models import LedgerEntry
 from raschet.claims.penalties import accrue_penalties, penalty_statement
 from raschet.domain.errors import ProblemsError
 from raschet.domain.periods import Period
@@ -32,7 +32,7 @@ def march_debt() -> None:
 
 
 def penalties() -> list[tuple[str, str, D, str]]:
-    return [(e.period, e.ref_period, e.amount, e.reason) for e in Entry.objects.filter(kind="penalty").order_by("id")]
+    return [(e.period, e.ref_period, e.amount, e.reason) for e in LedgerEntry.objects.filter(kind="penalty").order_by("id")]
 
 
 def pay(on: date, amount: str, op: str) -> None:
@@ -82,9 +82,9 @@ def test_penalty_entries_are_not_debt_so_payments_never_pay_them_unnamed():
     march_debt()
     accrue_penalties(period=Period.parse("2026-06"))
     pay(date(2026, 7, 1), "6000.00", "big")
-    paid = Entry.objects.filter(kind="payment", service__isnull=False)
+    paid = LedgerEntry.objects.filter(kind="payment", service__isnull=False)
     assert sum(e.amount for e in paid) == D("-5000.00")  # the principal only; the rest is an advance
-    advance = Entry.objects.get(kind="payment", service__isnull=True)
+    advance = LedgerEntry.objects.get(kind="payment", service__isnull=True)
     assert advance.amount == D("-1000.00")
 
 
@@ -182,5 +182,5 @@ def test_a_payment_written_during_the_accrual_waits_for_it_and_comes_after_the_k
         thread.join()
     assert finished["payment"] > finished["accrual"]
     state = PenaltyState.objects.get()
-    assert min(Entry.objects.filter(payment__operation_id="during").values_list("id", flat=True)) > state.mark
+    assert min(LedgerEntry.objects.filter(payment__operation_id="during").values_list("id", flat=True)) > state.mark
     assert accrue_penalties(period=Period.parse("2026-06")).kept

@@ -11,7 +11,7 @@ from decimal import Decimal as D
 import polars as pl
 import pytest
 
-from raschet.billing.models import Entry
+from raschet.billing.models import Entry, LedgerEntry
 from raschet.claims import sources
 from raschet.claims.inputs import categories, engine_inputs, group_of, supplier_weights
 from raschet.claims.terms import load_terms
@@ -33,7 +33,7 @@ def _ledger_with_two_suppliers() -> list[int]:
     owner = Organization.objects.get(code="UK")
     other = Organization.objects.create(code="VK", name="АО «Водоканал»", inn="7701000014")
     heating, cold = Service.objects.get(code="heating"), Service.objects.get(code="cold_water")
-    account_id = Entry.objects.filter(kind="charge").values_list("account_id", flat=True).order_by("account_id")[0]
+    account_id = LedgerEntry.objects.filter(kind="charge").values_list("account_id", flat=True).order_by("account_id")[0]
     rows = [Entry(account_id=account_id, service=cold, supplier=other, period="2026-04", ref_period="2026-02",
                   kind="recalc", amount=D("120.40"), reason="тест"),
             Entry(account_id=account_id, service=heating, supplier=owner, period="2026-04", ref_period="2026-02",

@@ -15,7 +15,7 @@ from decimal import Decimal as D
 import pytest
 from django.db import transaction
 
-from raschet.billing.models import Entry
+from raschet.billing.models import Entry, LedgerEntry
 from raschet.claims.models import PenaltyState
 from raschet.claims.penalties import accrue_penalties
 from raschet.domain.periods import Period
@@ -95,7 +95,7 @@ class World:
 
 
 def _posted(period: Period) -> list[tuple]:
-    return sorted(Entry.objects.filter(kind="penalty", period=str(period))
+    return sorted(LedgerEntry.objects.filter(kind="penalty", period=str(period))
                   .values_list("account_id", "ref_period", "supplier_id", "amount", "reason"))
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from doc_helpers import PERIOD, decoded_qr_codes, pdf_text, rasterise
 
-from raschet.billing.models import Entry
+from raschet.billing.models import LedgerEntry
 from raschet.documents.models import DocumentPrefix, DocumentSettings, PaymentDocument, QrMode
 from raschet.documents.services import issue_account, issue_documents
 from raschet.documents.tables import money as _money
@@ -27,7 +27,7 @@ def money(value: Decimal) -> str:
 
 
 def _ledger_balance(account_id: int, supplier_id: int | None = None) -> Decimal:
-    entries = Entry.objects.filter(account_id=account_id, period__lte=str(PERIOD))
+    entries = LedgerEntry.objects.filter(account_id=account_id, period__lte=str(PERIOD))
     if supplier_id is not None:
         entries = entries.filter(supplier_id=supplier_id)
     return sum((e.amount for e in entries), Decimal("0.00"))
@@ -152,7 +152,7 @@ def test_a_recipient_with_a_separator_in_its_name_is_refused_and_the_rest_issued
     refused = list(batch.problem_rows.values_list("code", "message"))
     assert refused and all(code == "payee_details" and "ООО «ТКО | Регион»" in message and "(код TKO)" in message
                            for code, message in refused)
-    with_waste = Entry.objects.filter(period=str(PERIOD), supplier__code="TKO").values("account_id").distinct().count()
+    with_waste = LedgerEntry.objects.filter(period=str(PERIOD), supplier__code="TKO").values("account_id").distinct().count()
     assert batch.problems == len(refused) >= 1
     assert PaymentDocument.objects.count() == Account.objects.count() - batch.problems
     assert with_waste >= batch.problems

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from raschet.billing.models import CalcRun, ChargeLine, Entry
+from raschet.billing.models import CalcRun, ChargeLine, LedgerEntry
 from raschet.billing.services import calculate_period, close_period
 from raschet.domain.errors import ProblemsError
 from raschet.domain.periods import Period
@@ -32,7 +32,7 @@ def test_calculate_close_and_refuse_a_closed_period(world):
     calculate_period(period=MARCH)
     assert amounts(run__period="2026-03") == ["383.52"]
     assert close_period(period=MARCH) == 1
-    assert [str(e.amount) for e in Entry.objects.all()] == ["383.52"]
+    assert [str(e.amount) for e in LedgerEntry.objects.all()] == ["383.52"]
     with pytest.raises(ProblemsError) as refused:
         calculate_period(period=MARCH)
     assert refused.value.problems[0].code == "period_closed"
@@ -71,7 +71,7 @@ def test_corrected_reading_in_a_closed_month_gives_one_exact_recalc(world):
     close_period(period=APRIL)
     calculate_period(period=MAY)
     assert not ChargeLine.objects.filter(kind="recalc", period="2026-05").exists()
-    posted = {(e.kind, e.ref_period): e.amount for e in Entry.objects.all()}
+    posted = {(e.kind, e.ref_period): e.amount for e in LedgerEntry.objects.all()}
     assert posted[("recalc", "2026-03")] == Decimal("52.30")
 
 
@@ -94,7 +94,7 @@ def test_lifecycle_open_calculated_posted_closed(world):
         calculate_period(period=MARCH)
     record_payment(account_number="1000000001", paid_on=date(2026, 3, 30), amount="100.00",
                    source="cash", channel="desk", operation_id="p1")  # a posted period still takes payments
-    assert Entry.objects.filter(period="2026-03", kind="payment").exists()
+    assert LedgerEntry.objects.filter(period="2026-03", kind="payment").exists()
     assert close_period(period=MARCH) == 0  # already posted: closing posts nothing more
     assert BillingPeriod.objects.get(period="2026-03").state == "closed"
 

@@ -27,7 +27,7 @@ from django.db.models import Sum
 from hypothesis import HealthCheck, Phase, event, example, given, settings
 from hypothesis import strategies as st
 
-from raschet.billing.models import Balance, BillingPeriod, CalcRun, ChargeLine, Entry, RunStatus
+from raschet.billing.models import Balance, BillingPeriod, CalcRun, ChargeLine, LedgerEntry, RunStatus
 from raschet.billing.turnover import turnover
 from raschet.domain.periods import Period
 from raschet.generators.region import RegionSpec, load_region
@@ -158,14 +158,14 @@ def check_posted_months() -> None:
         assert runs.count() == 1 and not CalcRun.objects.filter(period=period, status=RunStatus.DONE).exists()
         lines = by_account(ChargeLine.objects.filter(run__in=runs).values("account_id").annotate(
             s=Sum("amount")).values_list("account_id", "s"))
-        posted = by_account(Entry.objects.filter(period=period, line__isnull=False).values("account_id").annotate(
+        posted = by_account(LedgerEntry.objects.filter(period=period, line__isnull=False).values("account_id").annotate(
             s=Sum("amount")).values_list("account_id", "s"))
         assert lines == posted and lines, period  # charged once: not twice, not partly
     assert not ChargeLine.objects.filter(run__status=RunStatus.CANCELLED).exists()
 
 
 def ledger_until(period: str, key=("account_id", "service_id", "supplier_id")) -> dict:
-    rows = Entry.objects.filter(period__lte=period).values(*key).annotate(s=Sum("amount")).values_list(*key, "s")
+    rows = LedgerEntry.objects.filter(period__lte=period).values(*key).annotate(s=Sum("amount")).values_list(*key, "s")
     return {tuple(row[:-1]): row[-1] for row in rows if row[-1]}
 
 

@@ -14,7 +14,15 @@ from decimal import Decimal
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from raschet.billing.models import Balance, BillingPeriod, CalcRun, ChargeLine, Entry, LineBlock, RunStatus
+from raschet.billing.models import (
+    Balance,
+    BillingPeriod,
+    CalcRun,
+    ChargeLine,
+    LedgerEntry,
+    LineBlock,
+    RunStatus,
+)
 from raschet.billing.partitions import ensure_partitions
 from raschet.billing.services import calculate_period, close_period, post_period
 from raschet.billing.turnover import totals, turnover
@@ -69,7 +77,7 @@ def fingerprint() -> tuple:
         "run_id", "account_id", "ref_period", "kind", "amount", "volume"))
     blocks = sorted((run, first, last, count, bytes(data)) for run, first, last, count, data in LineBlock.objects.filter(
         run__status=RunStatus.POSTED).values_list("run_id", "first_account", "last_account", "lines", "data"))
-    return (sorted(Entry.objects.values_list("id", "account_id", "period", "kind", "amount")), lines, blocks,
+    return (sorted(LedgerEntry.objects.values_list("id", "account_id", "period", "kind", "amount")), lines, blocks,
             sorted(CalcRun.objects.values_list("id", "status")), sorted(BillingPeriod.objects.values_list("period", "state")),
             sorted(Balance.objects.values_list("account_id", "period", "closing")),
             sorted(Payment.objects.values_list("id", "amount", "paid_on", "account_text", "channel", "operation_id")),

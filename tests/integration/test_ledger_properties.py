@@ -9,7 +9,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from raschet.billing.models import Entry
+from raschet.billing.models import Entry, LedgerEntry
 from raschet.billing.turnover import totals, turnover
 from raschet.domain.periods import Period
 from raschet.housing.models import Account, Building, Premises
@@ -78,7 +78,7 @@ def test_money_is_conserved_and_payments_add_up(world, operations):
         for op in operations:
             apply(op, accounts, services, supplier, counter)
         # summed here, exactly: SQLite's SUM of numerics is floating point (-2.2e-16 for 0.01 × 4 - 0.04)
-        sums = {k: exact_sum(Entry.objects.filter(kind=k)) for k in ("charge", "recalc", "penalty")}
+        sums = {k: exact_sum(LedgerEntry.objects.filter(kind=k)) for k in ("charge", "recalc", "penalty")}
         paid = exact_sum(Payment.objects.exclude(state=PaymentState.REVERSED))
         sheet = totals(turnover(Period(2026, 1), Period(2026, 12)))
         assert sheet["closing"] == sums["charge"] + sums["recalc"] + sums["penalty"] - paid

@@ -10,7 +10,14 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from raschet.billing.models import BillingPeriod, CalcRun, ChargeLine, Entry, RunStatus, UnitStatus
+from raschet.billing.models import (
+    BillingPeriod,
+    CalcRun,
+    ChargeLine,
+    LedgerEntry,
+    RunStatus,
+    UnitStatus,
+)
 from raschet.domain.periods import Period
 from raschet.generators import plan
 from raschet.generators.region import RegionSpec, load_region
@@ -74,7 +81,7 @@ def wait_for(condition, timeout: float = 60) -> None:
 
 
 def charged(period: Period) -> Decimal:
-    return sum(Entry.objects.filter(period=str(period), kind="charge").values_list("amount", flat=True), Decimal(0))
+    return sum(LedgerEntry.objects.filter(period=str(period), kind="charge").values_list("amount", flat=True), Decimal(0))
 
 
 def lines_of(run: CalcRun) -> Decimal:
@@ -126,7 +133,7 @@ def test_two_posts_at_once_post_the_month_once(region):
     posts = [primed(region, "period", "post", "--period", "2026-02") for _ in range(2)]
     codes = sorted(finished(post)[0] for post in [go(post) for post in posts])
     assert codes == [0, 2]
-    assert charged(FEBRUARY) == lines_of(run) and Entry.objects.filter(kind="charge").count() == run.lines
+    assert charged(FEBRUARY) == lines_of(run) and LedgerEntry.objects.filter(kind="charge").count() == run.lines
 
 
 def test_two_calculations_at_once_leave_one_draft(region):

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from raschet.billing.models import BillingPeriod, CalcRun, Entry
+from raschet.billing.models import BillingPeriod, CalcRun, Entry, LedgerEntry
 from raschet.billing.services import calculate_period, close_period
 from raschet.bulk import IdPools, Tables, reserve_ids, write_tables
 from raschet.domain.periods import Period
@@ -113,9 +113,9 @@ def test_post_during_an_import_completes_without_deadlock(region, tmp_path):
     assert BillingPeriod.objects.get(period="2026-02").state == "posted"
     paid = parse_sber(path.read_bytes(), path.name).totals.paid + PaymentRegistry.objects.get(
         source="advances.txt").total
-    assert -Entry.objects.filter(kind="payment").aggregate(s=Sum("amount"))["s"] == paid  # every kopeck once
+    assert -LedgerEntry.objects.filter(kind="payment").aggregate(s=Sum("amount"))["s"] == paid  # every kopeck once
     posted = CalcRun.objects.get(period="2026-02", status="posted")
-    charged = Entry.objects.filter(period="2026-02", kind="charge").aggregate(s=Sum("amount"))["s"]
+    charged = LedgerEntry.objects.filter(period="2026-02", kind="charge").aggregate(s=Sum("amount"))["s"]
     assert charged == posted.charge_lines.aggregate(s=Sum("amount"))["s"]
 
 
@@ -139,7 +139,7 @@ def test_a_cash_payment_is_not_blocked_by_a_running_import(region, tmp_path):
     out, err = importing.communicate(timeout=300)
     assert importing.returncode == 0, err
     assert still_importing, "the import finished before the payment: the test proves nothing; enlarge it"
-    assert took < 2 and -Entry.objects.filter(payment=payment).aggregate(s=Sum("amount"))["s"] == Decimal("123.45")
+    assert took < 2 and -LedgerEntry.objects.filter(payment=payment).aggregate(s=Sum("amount"))["s"] == Decimal("123.45")
 
 
 def test_two_imports_sharing_payments_store_each_once(region, tmp_path):

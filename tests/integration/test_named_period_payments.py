@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
-from raschet.billing.models import Entry
+from raschet.billing.models import LedgerEntry
 from raschet.billing.services import calculate_period, close_period, post_period
 from raschet.domain.periods import Period
 from raschet.exchange import parse_sber
@@ -42,12 +42,12 @@ def pay(amount: str, on: date, named: Period | None = None, number: str = "10000
 
 
 def rows(payment: Payment) -> list[tuple]:
-    entries = Entry.objects.filter(payment_id=payment.pk).order_by("id")
+    entries = LedgerEntry.objects.filter(payment_id=payment.pk).order_by("id")
     return [(e.period, e.ref_period, e.service.code if e.service else None, e.amount) for e in entries]
 
 
 def advance(payment: Payment) -> Decimal:
-    return -(Entry.objects.filter(payment_id=payment.pk, service__isnull=True).aggregate(s=Sum("amount"))["s"] or 0)
+    return -(LedgerEntry.objects.filter(payment_id=payment.pk, service__isnull=True).aggregate(s=Sum("amount"))["s"] or 0)
 
 
 def test_money_for_a_period_not_charged_waits_for_it_and_old_debts_stay(world):
@@ -55,7 +55,7 @@ def test_money_for_a_period_not_charged_waits_for_it_and_old_debts_stay(world):
     close_period(period=MAR)  # March owes 383.52
     payment = pay("1500.00", date(2026, 4, 5), APR)
     assert rows(payment) == [("2026-04", "2026-04", None, D("-1500.00"))]  # not a kopeck on March
-    assert Entry.objects.get(payment_id=payment.pk).reason == "аванс на 2026-04 (период назван плательщиком)"
+    assert LedgerEntry.objects.get(payment_id=payment.pk).reason == "аванс на 2026-04 (период назван плательщиком)"
     calculate_period(period=APR)
     assert advance(payment) == D("1500.00")  # calculated is not charged: still waiting
     post_period(period=APR)
@@ -105,7 +105,7 @@ def test_a_waiting_payment_reversed_or_moved_keeps_every_kopeck_in_place(world):
     assert advance(moved) == D("300.00")  # the designation moves with the payment: it waits on 1000000002
     calculate_period(period=APR)
     close_period(period=APR)
-    assert Entry.objects.filter(payment_id=reversed_one.pk).aggregate(s=Sum("amount"))["s"] == 0
+    assert LedgerEntry.objects.filter(payment_id=reversed_one.pk).aggregate(s=Sum("amount"))["s"] == 0
     # 1000000002 owes March 1,141.45 too, but the 300.00 named April: April's 1,141.45 takes it all
     assert [row[1:] for row in rows(moved) if row[2]] == [("2026-04", "cold_water", D("-300.00"))]
     assert advance(moved) == 0

@@ -12,7 +12,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Sum
 
-from raschet.billing.models import Entry
+from raschet.billing.models import LedgerEntry
 from raschet.billing.services import calculate_period, close_period
 from raschet.domain.periods import Period
 from raschet.exchange import parse_sber
@@ -38,7 +38,7 @@ def charged(scenario_path, monkeypatch):
 
 
 def paid_total() -> Decimal:
-    return -(Entry.objects.filter(kind="payment").aggregate(s=Sum("amount"))["s"] or 0)
+    return -(LedgerEntry.objects.filter(kind="payment").aggregate(s=Sum("amount"))["s"] or 0)
 
 
 def test_the_same_payments_under_another_channel_label_are_duplicates(charged):

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
-from raschet.billing.models import Entry
+from raschet.billing.models import LedgerEntry
 from raschet.billing.services import calculate_period, close_period
 from raschet.domain.errors import ProblemsError
 from raschet.domain.periods import Period
@@ -63,21 +63,21 @@ def test_advance_is_spent_on_charges_posted_later(scenario_path, two_months):
     spent = allocations(Payment.objects.get(pk=payment.pk))
     assert ("2026-05", "cold_water", D("760.97")) in spent
     assert sum(amount for *_rest, amount in spent) == D("2000.00")
-    advance = -Entry.objects.filter(payment=payment, service__isnull=True).aggregate(s=Sum("amount"))["s"]
+    advance = -LedgerEntry.objects.filter(payment=payment, service__isnull=True).aggregate(s=Sum("amount"))["s"]
     assert advance == D("94.54")
 
 
 def test_reversal_undoes_and_move_reallocates(two_months):
     payment = pay("383.52")
     reverse_payment(payment=payment, on=date(2026, 5, 11))
-    assert Entry.objects.filter(payment=payment).aggregate(s=Sum("amount"))["s"] == 0
+    assert LedgerEntry.objects.filter(payment=payment).aggregate(s=Sum("amount"))["s"] == 0
     assert Payment.objects.get(pk=payment.pk).state == PaymentState.REVERSED
     with pytest.raises(ProblemsError):
         reverse_payment(payment=payment)
     other = pay("100.00", operation_id="wrong-account")
     moved = move_payment(payment=other, to_account_number="1000000002")
     assert moved.account.number == "1000000002" and allocations(moved) == [("2026-03", "cold_water", D("100.00"))]
-    assert Entry.objects.filter(payment=other).aggregate(s=Sum("amount"))["s"] == 0
+    assert LedgerEntry.objects.filter(payment=other).aggregate(s=Sum("amount"))["s"] == 0
     assert PaymentEvent.objects.filter(action="moved_in", payment=moved).exists()
 
 
@@ -88,7 +88,7 @@ def test_a_repeat_returns_the_first_payment_and_a_reused_key_is_refused(two_mont
     with pytest.raises(ProblemsError) as refused:
         pay("11.00", operation_id="same")
     assert refused.value.problems[0].code == "idempotency_conflict"
-    assert Payment.objects.count() == 1 and Entry.objects.filter(kind="payment").aggregate(s=Sum("amount"))["s"] == -10
+    assert Payment.objects.count() == 1 and LedgerEntry.objects.filter(kind="payment").aggregate(s=Sum("amount"))["s"] == -10
 
 
 def test_suspense_payment_is_assigned_with_an_audit_record(two_months):
@@ -111,9 +111,9 @@ def test_closing_snapshots_balances_that_equal_the_ledger(two_months):
     close_period(period=Period(2026, 5))
     for period in ("2026-03", "2026-04", "2026-05"):
         snapshot = Balance.objects.filter(period=period).aggregate(s=Sum("closing"))["s"]
-        assert snapshot == Entry.objects.filter(period__lte=period).aggregate(s=Sum("amount"))["s"]
+        assert snapshot == LedgerEntry.objects.filter(period__lte=period).aggregate(s=Sum("amount"))["s"]
     june = totals(turnover(Period(2026, 6)))  # opening read from May's snapshot
-    assert june["opening"] == Entry.objects.aggregate(s=Sum("amount"))["s"] == june["closing"]
+    assert june["opening"] == LedgerEntry.objects.aggregate(s=Sum("amount"))["s"] == june["closing"]
     assert totals(turnover(Period(2026, 3), Period(2026, 5)))["paid"] == D("500.00")
 
 
@@ -122,7 +122,7 @@ def test_an_advance_is_spent_in_the_period_being_posted(scenario_path):
     payment = pay("500.00", paid_on=date(2026, 3, 20))  # paid before March is posted: an advance
     calculate_period(period=Period(2026, 3))
     close_period(period=Period(2026, 3))
-    spent = Entry.objects.filter(payment=payment, reason="зачёт аванса")
+    spent = LedgerEntry.objects.filter(payment=payment, reason="зачёт аванса")
     assert {e.period for e in spent} == {"2026-03"}
     rows = allocations(Payment.objects.get(pk=payment.pk))
     assert ("2026-03", "cold_water", D("383.52")) in rows

@@ -9,7 +9,15 @@ from decimal import Decimal
 import pytest
 
 from raschet.billing import services
-from raschet.billing.models import BillingPeriod, CalcRun, CalcUnit, ChargeLine, Entry, RunStatus, UnitStatus
+from raschet.billing.models import (
+    BillingPeriod,
+    CalcRun,
+    CalcUnit,
+    ChargeLine,
+    LedgerEntry,
+    RunStatus,
+    UnitStatus,
+)
 from raschet.billing.services import calculate_period, close_period, post_period, resume_run
 from raschet.domain.errors import ProblemsError
 from raschet.domain.periods import Period
@@ -35,7 +43,7 @@ def state(period: Period) -> str | None:
 
 
 def posted(period: Period, kind: str = "charge") -> Decimal:
-    return sum(Entry.objects.filter(period=str(period), kind=kind).values_list("amount", flat=True), Decimal(0))
+    return sum(LedgerEntry.objects.filter(period=str(period), kind=kind).values_list("amount", flat=True), Decimal(0))
 
 
 def refusal(action, *args, **kwargs):
@@ -149,7 +157,7 @@ def test_posting_waits_for_the_previous_month(world):
     calculate_period(period=MARCH)  # an earlier month may still become the first
     problem = refusal(post_period, period=APRIL)
     assert problem.code == "period_out_of_order" and "2026-03" in problem.message
-    assert state(APRIL) == "calculated" and not Entry.objects.exists()
+    assert state(APRIL) == "calculated" and not LedgerEntry.objects.exists()
     post_period(period=MARCH)
     post_period(period=APRIL)
     assert state(APRIL) == "posted"

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
-from raschet.billing.models import Entry
+from raschet.billing.models import LedgerEntry
 from raschet.billing.services import calculate_period, close_period
 from raschet.domain.periods import Period
 from raschet.exchange import parse_sber
@@ -43,7 +43,7 @@ def test_registry_is_allocated_and_a_second_import_adds_nothing(charged):
     data = registry(line("1000000001", "383,52", ";CW-1;140.5"), line("0000000000", "10,00"))
     summary = import_registry(parse_sber(data, "r.txt"), channel="sber")
     assert (summary.imported, summary.suspense, summary.readings) == (2, 1, 1)
-    assert Entry.objects.filter(kind="payment", service__code="cold_water").aggregate(s=Sum("amount"))["s"] == D("-383.52")
+    assert LedgerEntry.objects.filter(kind="payment", service__code="cold_water").aggregate(s=Sum("amount"))["s"] == D("-383.52")
     assert Reading.objects.get(source="registry").value == D("140.5")
     assert Payment.objects.get(state=PaymentState.SUSPENSE).account_text == "0000000000"
     again = import_registry(parse_sber(data, "r-copy.txt"), channel="sber")
@@ -92,5 +92,5 @@ def test_two_processes_importing_at_once_lose_and_double_nothing(charged, tmp_pa
     assert all(p.returncode == 0 for p in processes), outputs
     expected = sum((parse_sber(p.read_bytes(), p.name).totals.paid for p in files[:2]), D(0))
     assert PaymentRegistry.objects.count() == 2 and Payment.objects.count() == 600
-    assert -Entry.objects.filter(kind="payment").aggregate(s=Sum("amount"))["s"] == expected
-    assert Entry.objects.filter(kind="payment", service__isnull=False).aggregate(s=Sum("amount"))["s"] == D("-383.52")
+    assert -LedgerEntry.objects.filter(kind="payment").aggregate(s=Sum("amount"))["s"] == expected
+    assert LedgerEntry.objects.filter(kind="payment", service__isnull=False).aggregate(s=Sum("amount"))["s"] == D("-383.52")

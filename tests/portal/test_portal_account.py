@@ -10,7 +10,7 @@ import pytest
 from django.db.models import Sum
 from django.utils import timezone
 
-from raschet.billing.models import Entry
+from raschet.billing.models import Entry, LedgerEntry
 from raschet.documents.models import DeliveryPreference, PaymentDocument
 from raschet.domain.errors import ProblemsError
 from raschet.domain.periods import Period
@@ -35,7 +35,7 @@ def subscriber(region, django_user_model):
 
 
 def ledger_balance(account) -> Decimal:
-    return Entry.objects.filter(account=account).aggregate(s=Sum("amount"))["s"] or Decimal(0)
+    return LedgerEntry.objects.filter(account=account).aggregate(s=Sum("amount"))["s"] or Decimal(0)
 
 
 def test_the_balance_is_the_ledger_and_debt_minus_advance(region, subscriber):
@@ -50,7 +50,7 @@ def test_penalties_are_in_the_balance_and_apart_from_the_debt(region, subscriber
     """Penalties as the claims post them (no service) and as an entry with the late charge's service:
     both in the balance (the ledger's, the document's total), neither in the debt for services."""
     before = statement.summary(user=subscriber, account_number=region.mine.number)
-    charge = Entry.objects.filter(account=region.mine, period=str(region.period), kind="charge").first()
+    charge = LedgerEntry.objects.filter(account=region.mine, period=str(region.period), kind="charge").first()
     Entry.objects.create(account=region.mine, supplier=charge.supplier, period=str(region.period),
                          ref_period=charge.ref_period, kind="penalty", amount=Decimal("12.34"), reason="пени (тест)")
     Entry.objects.create(account=region.mine, service=charge.service, supplier=charge.supplier, period=str(region.period),
@@ -67,7 +67,7 @@ def test_penalties_are_in_the_balance_and_apart_from_the_debt(region, subscriber
 def test_charges_of_the_month_say_why(region, subscriber):
     rows = statement.charges(user=subscriber, account_number=region.mine.number, period=region.period)
     assert rows and all(row.why for row in rows if row.kind == "начисление")
-    posted = Entry.objects.filter(account=region.mine, period=str(region.period),
+    posted = LedgerEntry.objects.filter(account=region.mine, period=str(region.period),
                                   kind__in=["charge", "recalc", "penalty", "correction"]).aggregate(s=Sum("amount"))["s"]
     assert sum(row.amount for row in rows) == posted
 

@@ -56,8 +56,21 @@ class ChargeLineAdmin(ReadOnlyAdmin):
     show_full_result_count = False
 
 
+@admin.register(models.LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdmin):
+    """The whole ledger as it is read: stored entries and the lines of posted runs."""
+
+    list_display = ("account", "period", "ref_period", "kind", "service", "supplier", "volume", "amount", "reason")
+    list_filter = ("period", "kind", "service")
+    search_fields = ("=account__number",)
+    list_select_related = ("account", "service", "supplier")
+    show_full_result_count = False
+
+
 @admin.register(models.Entry)
 class EntryAdmin(ReadOnlyAdmin):
+    """The entries stored as such: payments, penalties, corrections (and charges posted by copy before)."""
+
     list_display = ("account", "period", "ref_period", "kind", "service", "supplier", "volume", "amount", "reason")
     list_filter = ("period", "kind", "service")
     search_fields = ("=account__number",)

@@ -4,7 +4,9 @@ admin, ``psql``, ``sqlite3``, a bulk COPY), on PostgreSQL and SQLite alike:
 * ledger entries are never updated, deleted or truncated, and none goes into a closed period;
 * the lines of a posted run are never inserted, updated (nor a line moved into one) or deleted, nor
   the blocks that explain them (``LineBlock``);
-* a posted run stays posted and is not deleted; a run becomes posted only from «done», never inserted so;
+* a posted run stays posted and is not deleted (its lines are the period's charge entries: the view
+  ``billing_ledger``); a run becomes posted only from «done», never inserted so, never a simulation
+  nor a run of a closed period;
 * a posted period never goes back, a closed one never changes, neither is deleted; a period row is
   born «open»;
 * balance snapshots are append-only, and written only into a posted period (the one being closed);
@@ -33,7 +35,8 @@ ENTRY = "Проводки не изменяются и не удаляются: 
 CLOSED_ENTRY = "Период закрыт: проводки в закрытый период не вносятся"
 LINE = "Строки проведённого расчёта не изменяются"
 RUN = "Проведённый расчёт не изменяется и не удаляется"
-RUN_POSTED = "Расчёт становится проведённым только при проведении периода, из выполненного"
+RUN_POSTED = ("Расчёт становится проведённым только при проведении периода, из выполненного; "
+              "имитация и расчёт закрытого периода не проводятся")
 PERIOD = "Проведённый период не возвращается назад, закрытый не изменяется; удалить их нельзя"
 PERIOD_BORN = "Расчётный период создаётся открытым: провести и закрыть его можно только через Расчёт"
 BALANCE = "Сальдо закрытых периодов не изменяются и не удаляются"
@@ -76,7 +79,8 @@ BEGIN
     RETURN NEW;
   END IF;
   IF OLD.status = 'posted' THEN RAISE EXCEPTION '{RUN} (расчёт № %)', OLD.id {REFUSE}; END IF;
-  IF TG_OP = 'UPDATE' AND NEW.status = 'posted' AND OLD.status <> 'done' THEN
+  IF TG_OP = 'UPDATE' AND NEW.status = 'posted' AND (OLD.status <> 'done' OR NEW.simulate OR EXISTS (
+      SELECT 1 FROM billing_billingperiod p WHERE p.period = NEW.period AND p.state = 'closed')) THEN
     RAISE EXCEPTION '{RUN_POSTED} (расчёт № %)', OLD.id {REFUSE};
   END IF;
   RETURN COALESCE(NEW, OLD);
@@ -159,7 +163,8 @@ SQLITE_TRIGGERS = {  # name: definition (those of migration 0003 named here are 
     "calcrun_posted_final":
         f"BEFORE UPDATE ON billing_calcrun WHEN OLD.status = 'posted' {_abort(RUN)}",
     "calcrun_posted_from_done":
-        f"BEFORE UPDATE ON billing_calcrun WHEN NEW.status = 'posted' AND OLD.status <> 'done' {_abort(RUN_POSTED)}",
+        f"BEFORE UPDATE ON billing_calcrun WHEN NEW.status = 'posted' AND (OLD.status <> 'done' OR NEW.simulate OR "
+        f"EXISTS (SELECT 1 FROM billing_billingperiod WHERE period = NEW.period AND state = 'closed')) {_abort(RUN_POSTED)}",
     "calcrun_no_delete":
         f"BEFORE DELETE ON billing_calcrun WHEN NOT {UNLOCKED} AND OLD.status = 'posted' {_abort(RUN)}",
     "period_born_open": f"BEFORE INSERT ON billing_billingperiod WHEN NEW.state <> 'open' {_abort(PERIOD_BORN)}",

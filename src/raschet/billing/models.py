@@ -60,6 +60,12 @@ class CalcRun(models.Model):
     lines = models.PositiveIntegerField("строк начислений", default=0)
     problems = models.PositiveIntegerField("ошибок", default=0)
     timings = models.JSONField("время этапов, с", default=dict, blank=True)
+    # Posting marks the run instead of copying its lines: from then on its lines are the period's
+    # charge entries (the view ``billing_ledger``, :class:`LedgerEntry`). ``ledger_mark`` is the run's
+    # place among the entries, drawn from their id sequence when it is posted (a kept penalty state
+    # knows by it what was posted after it); runs posted by copy before keep it empty.
+    posted_at = models.DateTimeField("проведён", null=True, blank=True)
+    ledger_mark = models.BigIntegerField("место в журнале проводок", null=True, blank=True)
 
     class Meta:
         verbose_name = "расчёт"
@@ -242,9 +248,45 @@ class Entry(models.Model):
 
     class Meta:
         verbose_name = "проводка"
-        verbose_name_plural = "проводки (лицевой счёт)"
+        verbose_name_plural = "проводки хранимые (оплаты, пени, корректировки)"
         indexes = [models.Index(fields=["account", "ref_period"]),
                    models.Index(fields=["period"], name="entry_posting_period")]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.get_kind_display()} {self.amount}"
+
+
+class LedgerEntry(models.Model):
+    """The whole ledger as it is read (the view ``billing_ledger``, read-only): every stored entry
+    (:class:`Entry`: payments, penalties, corrections, and the charges of runs posted by copy before)
+    and every line of a run posted as itself (``CalcRun.ledger_mark``) as a charge or recalculation
+    entry of its period. A line's row has the line's id negated (``line`` is the line itself) and
+    the run's mark as ``mark``; an entry's ``mark`` is its id. Readers go through ``store.ledger``;
+    this model serves the admin and the tests."""
+
+    account = models.ForeignKey(Account, models.DO_NOTHING, related_name="+", verbose_name="лицевой счёт")
+    service = models.ForeignKey(Service, models.DO_NOTHING, null=True, related_name="+", verbose_name="услуга")
+    supplier = models.ForeignKey(Organization, models.DO_NOTHING, null=True, related_name="+",
+                                 verbose_name="поставщик")
+    period = models.CharField("период проведения", max_length=7)
+    ref_period = models.CharField("период начисления", max_length=7)
+    kind = models.CharField("вид", max_length=12, choices=LineKind.choices)
+    amount = models.DecimalField("сумма", **MONEY)
+    volume = models.DecimalField("объём", null=True, **VOLUME)
+    line = models.ForeignKey(ChargeLine, models.DO_NOTHING, null=True, related_name="+",
+                             verbose_name="строка расчёта")
+    payment = models.ForeignKey("payments.Payment", models.DO_NOTHING, null=True, related_name="+",
+                                verbose_name="платёж")
+    reason = models.CharField("основание", max_length=300, blank=True)
+    created_at = models.DateTimeField("проведено")
+    mark = models.BigIntegerField("место в журнале")
+
+    class Meta:
+        managed = False
+        db_table = "billing_ledger"
+        verbose_name = "проводка журнала"
+        verbose_name_plural = "журнал проводок"
+        ordering = ["mark", "line_id"]
 
     def __str__(self) -> str:
         return f"{self.period} {self.get_kind_display()} {self.amount}"

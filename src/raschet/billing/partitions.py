@@ -85,7 +85,7 @@ def ensure_partitions(period: Period) -> None:
                       "period >= %s AND period < %s", [f"{year}-01", f"{year + 1}-01"])
 
 
-def analyze_period(period: Period, *, lines: bool = False, entries: bool = False) -> None:
+def analyze_period(period: Period, *, lines: bool = False) -> None:
     """Refresh the planner's statistics of the partitions a whole month was just written to. Until
     autovacuum comes round, PostgreSQL plans a freshly filled partition by the estimate it had when it
     was empty: an account's lines of the month were then found by a bitmap of the run's whole 15 M
@@ -96,5 +96,3 @@ def analyze_period(period: Period, *, lines: bool = False, entries: bool = False
     with connection.cursor() as cursor:
         if lines and _partitioned(cursor, "billing_chargeline"):
             cursor.execute(f"ANALYZE billing_chargeline_p{period.year}_{period.month:02d}")
-        if entries and _partitioned(cursor, "billing_entry"):
-            cursor.execute(f"ANALYZE billing_entry_y{period.year}")

@@ -18,7 +18,6 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Sum
 from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Router, Schema, Status
@@ -28,13 +27,13 @@ from raschet.access import TAKE_PAYMENT
 from raschet.api.auth import AUTH, ApiKey, actor_of, api_clients  # noqa: F401 (ApiKey, api_clients lived here)
 from raschet.api.errors import answers
 from raschet.api.scope import VIEW_ACCOUNT, account_for
-from raschet.billing.models import Entry
 from raschet.domain.bounds import DEFAULT_FUTURE_DAYS, PAYMENT_AMOUNT, TEXT_LENGTH, date_reason
 from raschet.domain.errors import ProblemsError, problem
 from raschet.domain.periods import Period
 from raschet.exchange import parse_payment_qr
+from raschet.payments import ledger
 from raschet.payments.models import PaymentSource
-from raschet.payments.services import record_payment
+from raschet.payments.services import Codes, record_payment
 
 router = Router(tags=["Платежи"])
 
@@ -139,10 +138,12 @@ def create_payment(request, body: PaymentIn, response: HttpResponse):
 @router.get("/accounts/{number}/balance", response=answers(s200=BalanceOut), auth=AUTH, summary="Долг и аванс лицевого счёта")
 def account_balance(request, number: str):
     account = account_for(request, number, VIEW_ACCOUNT, TAKE_PAYMENT)  # who takes payments may see the debt
-    entries = Entry.objects.filter(account=account)
-    debt = entries.filter(service__isnull=False).aggregate(s=Sum("amount"))["s"] or Decimal(0)
-    advance = -(entries.filter(service__isnull=True).aggregate(s=Sum("amount"))["s"] or Decimal(0))
-    return BalanceOut(account=number, debt=round(debt, 2), advance=round(advance, 2))
+    # The cash desk's and the card's figures (the ledger's owed parts and advances, exact kopecks).
+    codes = Codes.load()
+    debt = sum((d.amount for d in ledger.debts([account.pk], codes.services, codes.suppliers).get(account.pk, [])),
+               Decimal("0.00"))
+    advance = sum((amount for _, amount, _ in ledger.advances([account.pk]).get(account.pk, [])), Decimal("0.00"))
+    return BalanceOut(account=number, debt=debt, advance=advance)
 
 
 class QrIn(Schema):

@@ -1,6 +1,7 @@
 """The ledger as the claims app reads it: frames for the penalty engine and the debtor work, and the
-marks of a kept penalty state. Plain SQL over ``billing_entry`` (with the services' kinds and the
-payments' days), in integer kopecks (``Int64``), exact on SQLite and PostgreSQL alike; the claims
+marks of a kept penalty state. Plain SQL over the ledger ``billing_ledger`` (``billing_entry`` for
+payments and penalties, which are never lines: ``store.ledger``), with the services' kinds and the
+payments' days, in integer kopecks (``Int64``), exact on SQLite and PostgreSQL alike; the claims
 app reaches it through its one door, :mod:`raschet.claims.sources`.
 
 * :func:`debt_movements` — posted charges and recalculations: ``account_id, ref_period, period,
@@ -25,6 +26,7 @@ from django.db import connection
 from raschet.domain.periods import Period
 from raschet.store.exact import units
 from raschet.store.frames import read_frame
+from raschet.store.ledger import last_mark
 from raschet.store.sql import in_ids
 
 KOPECKS = units("e.amount")
@@ -55,7 +57,7 @@ def debt_movements(account_ids: list[int] | None = None) -> pl.DataFrame:
     where, params = _accounts("e.account_id", account_ids)
     sql = f"""SELECT e.account_id, e.ref_period, e.period, e.kind, e.service_id, e.supplier_id,
                      CASE WHEN s.kind = 'capital_repair' THEN 1 ELSE 0 END, SUM({KOPECKS})
-              FROM billing_entry e JOIN tariffs_service s ON s.id = e.service_id
+              FROM billing_ledger e JOIN tariffs_service s ON s.id = e.service_id
               WHERE e.kind IN ('charge', 'recalc', 'correction'){where}
               GROUP BY e.account_id, e.ref_period, e.period, e.kind, e.service_id, e.supplier_id, s.kind"""
     frame = read_frame(sql, params, {**MOVEMENTS, "capital_repair": pl.Int8}, small=_small(account_ids))
@@ -79,24 +81,26 @@ def allocations(account_ids: list[int] | None = None, *, until: date | None = No
     return frame.with_columns(pl.col("capital_repair").cast(pl.Boolean)).filter(pl.col("amount") != 0)
 
 
-def _after(where: str, params: list, after: int | None) -> tuple[str, list]:
+def _after(where: str, params: list, after: int | None, mark: str = "e.mark") -> tuple[str, list]:
+    """``where`` narrowed to the entries placed after ``after`` (``mark``: the view's place, or the id
+    of a stored entry, which is its place)."""
     if after is None:
         return where, params
-    return where + " AND e.id > %s", [*params, after]
+    return where + f" AND {mark} > %s", [*params, after]
 
 
 def penalty_debts(account_ids: list[int] | None = None, *, after: int | None = None) -> pl.DataFrame:
     """:func:`debt_movements` without the service: ``amount`` summed over services, and ``positive``
     the sum of the services' positive amounts only (what a supplier's share of a penalty is weighed
     by, :func:`raschet.claims.inputs.supplier_weights`), so that the weights stay those of the
-    per-service rows. ``after``: only the entries with a larger id (those new to a kept state)."""
+    per-service rows. ``after``: only the entries of a later place (``mark``: those new to a kept state)."""
     where, params = _after(*_accounts("e.account_id", account_ids), after)
     sql = f"""SELECT account_id, ref_period, period, kind, supplier_id, capital_repair, SUM(amount),
                      SUM(CASE WHEN amount > 0 THEN amount ELSE 0 END)
               FROM (SELECT e.account_id, e.ref_period, e.period, e.kind, e.supplier_id,
                            CASE WHEN s.kind = 'capital_repair' THEN 1 ELSE 0 END AS capital_repair,
                            SUM({KOPECKS}) AS amount
-                    FROM billing_entry e JOIN tariffs_service s ON s.id = e.service_id
+                    FROM billing_ledger e JOIN tariffs_service s ON s.id = e.service_id
                     WHERE e.kind IN ('charge', 'recalc', 'correction'){where}
                     GROUP BY e.account_id, e.ref_period, e.period, e.kind, e.service_id, e.supplier_id, s.kind) per_service
               GROUP BY account_id, ref_period, period, kind, supplier_id, capital_repair"""
@@ -108,7 +112,7 @@ def penalty_payments(account_ids: list[int] | None = None, *, until: date | None
                      after: int | None = None) -> pl.DataFrame:
     """:func:`allocations` per account × accrual period × capital repair or not × day paid (payments
     of one day summed; days whose allocations net to nothing left out)."""
-    where, params = _after(*_accounts("e.account_id", account_ids), after)
+    where, params = _after(*_accounts("e.account_id", account_ids), after, "e.id")
     if until is not None:
         where += " AND p.paid_on <= %s"
         params = [*params, until]
@@ -123,10 +127,9 @@ def penalty_payments(account_ids: list[int] | None = None, *, until: date | None
 
 
 def last_entry_id() -> int:
-    """The largest entry id (0 for an empty ledger): a kept state's mark."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM billing_entry")
-        return int(cursor.fetchone()[0])
+    """The ledger's latest place (0 for an empty ledger): a kept state's mark. An entry's place is its
+    id, a posted run's lines share the run's (``store.ledger.last_mark``)."""
+    return last_mark()
 
 
 def beyond_state(after: int, first_day: date, previous: str) -> list[int]:
@@ -134,8 +137,8 @@ def beyond_state(after: int, first_day: date, previous: str) -> list[int]:
     charge and a payment (recalculations, corrections, penalties), a charge of an accrual period
     before ``previous``, a payment made before ``first_day`` (recorded late) or one taken back (a
     positive allocation: a reversal or a refund). Their accrual reads their whole ledger."""
-    sql = """SELECT DISTINCT e.account_id FROM billing_entry e LEFT JOIN payments_payment p ON p.id = e.payment_id
-             WHERE e.id > %s AND (e.kind NOT IN ('charge', 'payment')
+    sql = """SELECT DISTINCT e.account_id FROM billing_ledger e LEFT JOIN payments_payment p ON p.id = e.payment_id
+             WHERE e.mark > %s AND (e.kind NOT IN ('charge', 'payment')
                    OR (e.kind = 'charge' AND e.ref_period < %s)
                    OR (e.kind = 'payment' AND (p.paid_on < %s OR (e.service_id IS NOT NULL AND e.amount > 0))))"""
     with connection.cursor() as cursor:

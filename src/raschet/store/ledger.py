@@ -1,11 +1,18 @@
-"""The one reader of the ledger: ``billing_entry`` (every posted entry) and ``billing_balance`` (each
+"""The one reader of the ledger: ``billing_ledger`` (every posted entry) and ``billing_balance`` (each
 closed period's closing snapshot), for a set of accounts at once, in exact kopecks.
+
+``billing_ledger`` is a view (billing migration 0017): the stored entries (``billing_entry``:
+payments, penalties, corrections, the charges of runs posted by copy before) and the lines of each
+run posted as itself. Posting a period (:func:`post_runs`) copies nothing: it marks the period's runs
+posted, and their lines are then its charge and recalculation entries — as immutable as stored
+entries, by the guards on the lines of a posted run. What only stored entries can be (payments,
+penalties, corrections: no line is of those kinds) is read from ``billing_entry`` itself, so that
+those reads never scan the lines.
 
 Every caller that needs sums of the ledger — the payments' allocation (debts, advances), the cash
 desk and the card (where an account stands), the card's months, the documents (opening balance and
 the period's movements), the API (balances by period) — reads them here, so that they never
 disagree and so that the ledger's storage can change under them (issue 12) in this module only.
-Posting a period's lines into it (:func:`post_lines`) is here too, for the same reason.
 
 Sums are taken in SQL over integer kopecks (:func:`raschet.store.exact.units`), exact on SQLite
 (which keeps numerics as floating point) and PostgreSQL alike; a set of accounts goes as one array
@@ -22,8 +29,8 @@ from decimal import Decimal
 
 from django.db import connection
 
-from raschet.bulk import has_insert_triggers, restore_row_triggers, skip_row_triggers
 from raschet.domain.periods import Period
+from raschet.ids import draw_id
 from raschet.statements import fetch
 from raschet.store.exact import units
 from raschet.store.sql import by_ids, in_ids
@@ -50,28 +57,29 @@ def _exact(value: int, scale: int) -> Decimal:
 
 # ---------------------------------------------------------------- posting
 
-def post_lines(period: Period, done: str, created_at) -> int:
-    """Post ``period``: its lines of the runs in state ``done`` (not simulations) become the ledger's
-    entries of the period, each pointing at its line; returns how many. One statement, in the caller's
-    transaction (which holds the period's lock)."""
-    # Every key of the new entries is copied from a line whose keys were checked when it was written
-    # (and line_id is that line's own id): the per-row key triggers would only check them again, at
-    # three quarters of the posting's time. Where the role may, they are off for this statement; the
-    # ledger's guards are enabled ALWAYS and still fire.
-    skipped = connection.vendor == "postgresql" and not has_insert_triggers(connection, "billing_entry") \
-        and skip_row_triggers(connection)
+def post_runs(period: Period, done: str, posted: str, posted_at) -> int:
+    """Post ``period``: its runs in state ``done`` (not simulations) become ``posted``, with a place in
+    the ledger drawn from the entries' id sequence (``ledger_mark``: what a kept penalty state reads
+    as "posted after me"); from then on their lines are the ledger's entries of the period. Returns
+    how many lines that is. One statement per step, in the caller's transaction (which holds the
+    period's lock): seconds at any size, where copying the lines into entries took minutes."""
+    mark = draw_id("billing_entry")
     with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO billing_entry (account_id, service_id, supplier_id, period, ref_period, kind, amount, "
-            "volume, line_id, reason, created_at) "
-            "SELECT l.account_id, l.service_id, l.supplier_id, l.period, l.ref_period, l.kind, l.amount, l.volume, "
-            "l.id, l.reason, %s FROM billing_chargeline l JOIN billing_calcrun r ON r.id = l.run_id "
-            "WHERE l.period = %s AND r.period = %s AND r.status = %s AND r.simulate = %s",
-            [created_at, str(period), str(period), done, False])
-        posted = cursor.rowcount
-    if skipped:
-        restore_row_triggers(connection)
-    return posted
+        cursor.execute("UPDATE billing_calcrun SET status = %s, posted_at = %s, ledger_mark = %s "
+                       "WHERE period = %s AND status = %s AND simulate = %s",
+                       [posted, posted_at, mark, str(period), done, False])
+        cursor.execute("SELECT COUNT(*) FROM billing_chargeline l JOIN billing_calcrun r ON r.id = l.run_id "
+                       "WHERE l.period = %s AND r.period = %s AND r.ledger_mark = %s",
+                       [str(period), str(period), mark])
+        return int(cursor.fetchone()[0])
+
+
+def last_mark() -> int:
+    """The ledger's latest place (0 for an empty ledger): the greatest entry id or run mark, read
+    from each table's own key, not by scanning the view."""
+    rows = _select("SELECT COALESCE(MAX(m), 0) FROM (SELECT MAX(id) AS m FROM billing_entry UNION ALL "
+                   "SELECT MAX(ledger_mark) FROM billing_calcrun) marks", [])
+    return int(rows[0][0])
 
 
 # ---------------------------------------------------------------- what is owed and held
@@ -81,7 +89,7 @@ def principal(account_ids: Iterable[int]) -> list[tuple[int, str, int, int, Deci
     supplier of the accounts with a positive balance, penalties left out, ordered by those keys."""
     # Paid-up groups are left in SQL: after a year of monthly payments they are four in five.
     rows = by_ids(f"""SELECT account_id, ref_period, service_id, supplier_id, SUM({KOPECKS})
-                      FROM billing_entry WHERE account_id IN ({{ids}}) AND service_id IS NOT NULL
+                      FROM billing_ledger WHERE account_id IN ({{ids}}) AND service_id IS NOT NULL
                       AND kind <> 'penalty' GROUP BY account_id, ref_period, service_id, supplier_id
                       HAVING SUM({KOPECKS}) > 0""", [], account_ids)
     rows.sort()  # by the group's keys: they are unique, so the sum never decides
@@ -112,7 +120,7 @@ def penalties(account_ids: Iterable[int]) -> dict[int, Decimal]:
 def balances(account_ids: Iterable[int], period: Period) -> dict[int, Decimal]:
     """Each account's balance at the end of ``period`` straight from the entries (every entry posted
     up to the period, no snapshot): what a payment document's total must equal."""
-    rows = by_ids(f"SELECT account_id, SUM({KOPECKS}) FROM billing_entry WHERE period <= %s "
+    rows = by_ids(f"SELECT account_id, SUM({KOPECKS}) FROM billing_ledger WHERE period <= %s "
                   "AND account_id IN ({ids}) GROUP BY account_id", [str(period)], account_ids)
     return {account_id: _money(kopecks) for account_id, kopecks in rows}
 
@@ -134,7 +142,7 @@ class Movement:
 
 def movements(account_ids: Sequence[int], period: Period) -> list[Movement]:
     """The opening balance and the period's entries by kind: the last closed period's snapshot before
-    ``period`` (billing_balance) and the entries after it, up to ``period`` (billing_entry)."""
+    ``period`` (billing_balance) and the entries after it, up to ``period`` (billing_ledger)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT MAX(period) FROM billing_balance WHERE period < %s", [str(period)])
         snapshot = cursor.fetchone()[0] or ""
@@ -146,7 +154,7 @@ def movements(account_ids: Sequence[int], period: Period) -> list[Movement]:
             sums[(account_id, supplier_id, service_id, "opening")] += kopecks
     for account_id, supplier_id, service_id, kind, kopecks in by_ids(
             f"""SELECT account_id, supplier_id, service_id, CASE WHEN period < %s THEN 'opening' ELSE kind END,
-                       SUM({KOPECKS}) FROM billing_entry
+                       SUM({KOPECKS}) FROM billing_ledger
                 WHERE period > %s AND period <= %s AND account_id IN ({{ids}}) GROUP BY 1, 2, 3, 4""",
             [str(period), snapshot, str(period)], account_ids):
         sums[(account_id, supplier_id, service_id, kind)] += kopecks
@@ -156,7 +164,7 @@ def movements(account_ids: Sequence[int], period: Period) -> list[Movement]:
 
 def sums_by_period(account_id: int) -> dict[Period, dict[str, Decimal]]:
     """One account's entries summed per posting period and kind, over all periods (one query)."""
-    rows = fetch(f"SELECT period, kind, SUM({KOPECKS}) FROM billing_entry WHERE account_id = %s "
+    rows = fetch(f"SELECT period, kind, SUM({KOPECKS}) FROM billing_ledger WHERE account_id = %s "
                  "GROUP BY period, kind", [account_id])
     sums: dict[Period, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for period, kind, kopecks in rows:
@@ -175,7 +183,7 @@ def period_sums(account_id: int, first: Period, last: Period) -> tuple[Decimal, 
              WHERE b.period = s.period AND b.account_id = %s
             UNION ALL
             SELECT CASE WHEN e.period < %s THEN '' ELSE e.period END, CASE WHEN e.period < %s THEN 'opening'
-                   ELSE e.kind END, SUM({KOPECKS}) FROM billing_entry e, snapshot s
+                   ELSE e.kind END, SUM({KOPECKS}) FROM billing_ledger e, snapshot s
              WHERE e.account_id = %s AND e.period > s.period AND e.period <= %s GROUP BY 1, 2""",
                  [str(first), account_id, str(first), str(first), account_id, str(last)])
     opening = Decimal(0)
@@ -214,7 +222,7 @@ def owed(account_ids: Iterable[int], *, penalties: bool) -> dict[int, list[Part]
         "service_id IS NOT NULL AND kind <> 'penalty'"
     rows = by_ids(f"""SELECT account_id, ref_period, service_id, supplier_id,
                              CASE WHEN kind = 'penalty' THEN 1 ELSE 0 END, SUM({KOPECKS})
-                      FROM billing_entry WHERE {kinds} AND account_id IN ({{ids}})
+                      FROM billing_ledger WHERE {kinds} AND account_id IN ({{ids}})
                       GROUP BY account_id, ref_period, service_id, supplier_id, CASE WHEN kind = 'penalty' THEN 1 ELSE 0 END""",
                   [], account_ids)
     parts: dict[int, list[Part]] = defaultdict(list)
@@ -245,9 +253,9 @@ def posted(account_id: int, period: Period, kinds: Sequence[str]) -> list[Posted
     marks = ", ".join(["%s"] * len(kinds))
     rows = _select(f"""SELECT e.id, e.service_id, e.supplier_id, e.kind, e.ref_period, {units("e.volume", 6)},
                             {units("e.amount")}, e.reason, e.line_id
-                     FROM billing_entry e LEFT JOIN tariffs_service s ON s.id = e.service_id
+                     FROM billing_ledger e LEFT JOIN tariffs_service s ON s.id = e.service_id
                      WHERE e.account_id = %s AND e.period = %s AND e.kind IN ({marks})
-                     ORDER BY s.name, e.ref_period, e.id""", [account_id, str(period), *kinds])
+                     ORDER BY s.name, e.ref_period, e.mark, e.line_id, e.id""", [account_id, str(period), *kinds])
     return [Posted(pk, service, supplier, kind, ref, None if volume is None else _exact(volume, 6),
                    _exact(kopecks, 2), reason, line) for pk, service, supplier, kind, ref, volume, kopecks, reason, line in rows]
 
@@ -302,7 +310,7 @@ def recalculations(account_ids: Iterable[int], period: Period) -> list[tuple[int
     """(account, supplier, service, accrual period, reason, amount) of the recalculations and
     corrections posted in ``period``, by account, service, accrual period; sums of zero left out."""
     rows = by_ids(f"""SELECT account_id, supplier_id, service_id, ref_period, reason, SUM({KOPECKS})
-                      FROM billing_entry WHERE period = %s AND kind IN ('recalc', 'correction')
+                      FROM billing_ledger WHERE period = %s AND kind IN ('recalc', 'correction')
                       AND account_id IN ({{ids}}) GROUP BY account_id, supplier_id, service_id, ref_period, reason
                       ORDER BY account_id, service_id, ref_period""", [str(period)], account_ids)
     return [(a, o, s, ref, reason, _exact(kopecks, 2)) for a, o, s, ref, reason, kopecks in rows if kopecks]
@@ -311,7 +319,7 @@ def recalculations(account_ids: Iterable[int], period: Period) -> list[tuple[int
 def building_volumes(building_ids: Iterable[int], period: Period) -> dict[tuple[int, int], Decimal]:
     """The volume charged in ``period`` per (building, service) over all the building's accounts."""
     rows = by_ids(f"""SELECT p.building_id, e.service_id, SUM({units('COALESCE(e.volume, 0)', 6)})
-                      FROM billing_entry e JOIN housing_account a ON a.id = e.account_id
+                      FROM billing_ledger e JOIN housing_account a ON a.id = e.account_id
                       JOIN housing_premises p ON p.id = a.premises_id
                       WHERE e.period = %s AND e.kind = 'charge' AND p.building_id IN ({{ids}})
                       GROUP BY p.building_id, e.service_id""", [str(period)], building_ids)
@@ -337,7 +345,7 @@ def balances_and_entries(snapshot: str, last: Period) -> tuple[str, list]:
                   FROM billing_balance WHERE period = %s
                 UNION ALL
                 SELECT account_id, service_id, supplier_id, period, kind, {KOPECKS}
-                  FROM billing_entry WHERE period > %s AND period <= %s""", [snapshot, snapshot, str(last)])
+                  FROM billing_ledger WHERE period > %s AND period <= %s""", [snapshot, snapshot, str(last)])
 
 
 def charges_query(account_ids: Sequence[int] | None, first: Period, last: Period, *, heating_only: bool = False,
@@ -352,7 +360,7 @@ def charges_query(account_ids: Sequence[int] | None, first: Period, last: Period
     periods, bounds = ("e.ref_period = %s", [str(first)]) if first == last else \
         ("e.ref_period >= %s AND e.ref_period <= %s", [str(first), str(last)])
     return (f"""SELECT e.account_id, s.code, o.code, SUM({units("e.amount")}){volumes}
-                FROM billing_entry e JOIN tariffs_service s ON s.id = e.service_id
+                FROM billing_ledger e JOIN tariffs_service s ON s.id = e.service_id
                 JOIN tariffs_organization o ON o.id = e.supplier_id
                 WHERE {periods}{heating} AND e.kind IN ('charge', 'recalc'){where}
                 GROUP BY e.account_id, s.code, o.code""", [*bounds, *ids])
@@ -378,7 +386,7 @@ def debt_by_age(as_of: Period, ages: Sequence[tuple[int, int | None]], building:
         params.append(building)
     rows = _select(f"""SELECT CASE {cases} ELSE 0 END AS bucket, COUNT(DISTINCT d.account_id), SUM(d.kopecks) FROM (
                        SELECT e.account_id, e.ref_period, e.service_id, e.supplier_id, SUM({KOPECKS}) AS kopecks
-                       FROM billing_entry e WHERE e.service_id IS NOT NULL AND e.kind <> 'penalty' AND e.ref_period <= %s
+                       FROM billing_ledger e WHERE e.service_id IS NOT NULL AND e.kind <> 'penalty' AND e.ref_period <= %s
                        AND e.period <= %s
                        {where} GROUP BY e.account_id, e.ref_period, e.service_id, e.supplier_id) d
                      WHERE d.kopecks > 0 GROUP BY 1 ORDER BY 1""", params)
