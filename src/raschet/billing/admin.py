@@ -1,7 +1,7 @@
 """Admin of billing: periods, runs with their problems, draft lines and the ledger — read-only, since
 money changes only through the services."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from raschet.access.readonly import ReadOnlyAdmin
 from raschet.billing import models
@@ -56,26 +56,34 @@ class ChargeLineAdmin(ReadOnlyAdmin):
     show_full_result_count = False
 
 
-@admin.register(models.LedgerEntry)
-class LedgerEntryAdmin(ReadOnlyAdmin):
-    """The whole ledger as it is read: stored entries and the lines of posted runs."""
-
+class LedgerColumns(ReadOnlyAdmin):
     list_display = ("account", "period", "ref_period", "kind", "service", "supplier", "volume", "amount", "reason")
     list_filter = ("period", "kind", "service")
     search_fields = ("=account__number",)
     list_select_related = ("account", "service", "supplier")
     show_full_result_count = False
+
+
+@admin.register(models.LedgerEntry)
+class LedgerEntryAdmin(LedgerColumns):
+    """The whole ledger as it is read: stored entries and the lines of posted runs, one account at a
+    time (a region's ledger is hundreds of millions of rows: listing it all would sort them all)."""
+
+    ASK = "Журнал проводок показывается по одному лицевому счёту: введите его номер в поиск."
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if request.GET.get("q", "").strip() else queryset.none()
+
+    def changelist_view(self, request, extra_context=None):
+        if not request.GET.get("q", "").strip():
+            messages.info(request, self.ASK)
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(models.Entry)
-class EntryAdmin(ReadOnlyAdmin):
+class EntryAdmin(LedgerColumns):
     """The entries stored as such: payments, penalties, corrections (and charges posted by copy before)."""
-
-    list_display = ("account", "period", "ref_period", "kind", "service", "supplier", "volume", "amount", "reason")
-    list_filter = ("period", "kind", "service")
-    search_fields = ("=account__number",)
-    list_select_related = ("account", "service", "supplier")
-    show_full_result_count = False
 
 
 @admin.register(models.RecalcMark)
