@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from raschet.billing.lifecycle import FULL_SCOPE
 from raschet.billing.models import CalcRun, ChargeLine, Entry, LedgerEntry, RunStatus
 from raschet.billing.services import calculate_period, close_period, post_period
 from raschet.domain.periods import Period
@@ -49,7 +50,8 @@ def test_a_partial_rerun_and_a_simulation_leave_each_line_in_the_ledger_once(cal
     outcome = calculate_period(period=MARCH, simulate=True)  # computes, writes nothing
     assert outcome.run is None and outcome.lines.height == 1
     calculate_period(period=MARCH, account_numbers=["1000000001"])  # replaces the full run's line
-    close_period(period=MARCH)
+    assert CalcRun.objects.get(scope=FULL_SCOPE).lines == 1  # which its count still says it has
+    assert close_period(period=MARCH) == 1  # counted, not summed from the runs
     runs = CalcRun.objects.filter(period=str(MARCH))
     assert runs.count() == 2 and {r.status for r in runs} == {RunStatus.POSTED}
     assert len({r.ledger_mark for r in runs}) == 1  # one posting, one place

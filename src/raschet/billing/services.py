@@ -292,7 +292,7 @@ def post_period(*, period: Period, actor=None) -> int:
         numbers = list(pending.values_list("account__number", flat=True).distinct()[:5])
         raise ProblemsError([problem("recalc_pending", str(period), period=str(period), count=pending.count(),
                                      accounts=", ".join(numbers))])
-    posted = ledger.post_runs(period, RunStatus.DONE, RunStatus.POSTED, timezone.now())
+    posted = ledger.post_runs(period, RunStatus.DONE, RunStatus.POSTED, timezone.now(), FULL_SCOPE)
     RecalcMark.objects.filter(period__lt=str(period), created_at__lte=full.started_at).delete()
     BillingPeriod.objects.filter(period=str(period)).update(state=PeriodState.POSTED)
     from raschet.payments.services import spend_advances  # payments builds on billing, not the reverse
