@@ -10,15 +10,21 @@ CHUNK = 5000
 
 
 def by_ids(sql: str, params: Sequence, ids: Iterable, cast: str = "bigint") -> list[tuple]:
-    """Run ``sql`` whose ``{ids}`` is a list of ids (or texts, ``cast="text"``): one array parameter on
-    PostgreSQL, chunks of placeholders on SQLite; ``params`` come before the ids, so ``{ids}`` must
-    follow every other placeholder of the query."""
+    """Run ``sql`` whose ``IN ({ids})`` is a list of ids (or texts, ``cast="text"``): ``= ANY`` of one
+    array parameter on PostgreSQL, chunks of placeholders on SQLite; ``params`` come before the ids,
+    so ``{ids}`` must follow every other placeholder of the query."""
     ids = sorted(set(ids))
     if not ids:
         return []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(sql.format(ids=f"SELECT unnest(%s::{cast}[])"), [*params, ids])
+            # ``= ANY(array)`` is a condition PostgreSQL pushes into each branch of a UNION ALL view
+            # (the ledger, billing_ledger) and answers from each branch's index; ``IN (SELECT
+            # unnest(...))`` is a semi-join it made over the whole view: every line of the month
+            # scanned, 9.5 s instead of 0.11 s for 1,000 accounts at 1.5 M.
+            if "IN ({ids})" not in sql:
+                raise ValueError("by_ids: the query names its ids as IN ({ids})")
+            cursor.execute(sql.replace("IN ({ids})", f"= ANY(%s::{cast}[])"), [*params, ids])
             return cursor.fetchall()
         rows: list[tuple] = []
         for start in range(0, len(ids), CHUNK):
