@@ -31,6 +31,7 @@ from raschet.billing.models import (
     PeriodState,
     RunStatus,
 )
+from raschet.bulk import has_insert_triggers, restore_row_triggers, skip_row_triggers
 from raschet.domain.errors import Problem, ProblemsError, problem
 from raschet.domain.periods import Period
 from raschet.store import ledger
@@ -155,8 +156,16 @@ def snapshot_balances(period: Period) -> None:
         raise ProblemsError([problem("foreign_balances", str(period), period=str(period))])
     # the previous snapshot plus the entries after it, as the store reads the ledger
     movements, params = ledger.balances_and_entries(ledger.last_snapshot(period), period)
+    # Every key of a closing balance is that of a ledger row or of the previous snapshot, checked when
+    # they were written: the deferred key triggers would check all of them again at commit (at 1.5 M
+    # accounts 15 M rows: 227 s of a 6-minute close). Off for this statement where the role may; the
+    # guards are enabled ALWAYS and still fire (raschet.bulk.skip_row_triggers).
+    skipped = connection.vendor == "postgresql" and not has_insert_triggers(connection, "billing_balance") \
+        and skip_row_triggers(connection)
     with connection.cursor() as cursor:
         cursor.execute(f"""
             INSERT INTO billing_balance (account_id, service_id, supplier_id, period, closing)
             SELECT account_id, service_id, supplier_id, %s, SUM(kopecks) / 100.0 FROM ({movements}) movements
             GROUP BY account_id, service_id, supplier_id HAVING SUM(kopecks) <> 0""", [str(period), *params])
+    if skipped:
+        restore_row_triggers(connection)
