@@ -79,9 +79,10 @@ def execute_unit(run_id: int, number: int, account_ids: list[int] | None = None,
             if locked.status == UnitStatus.DONE:  # another worker got there first
                 return skipped(locked)
             refuse_unit_of_frozen(period)  # posted or closed meanwhile: the run will be cancelled
-            write_lines(run_id, period, result, reference_ids())
+            steps: dict[str, float] = {}
+            write_lines(run_id, period, result, reference_ids(), steps)
             problem_rows(run_id, result.problems)
-            timings = {**{k: round(v, 4) for k, v in result.timings.items()},
+            timings = {**{k: round(v, 4) for k, v in {**result.timings, **steps}.items()},
                        "unit_compute": round(computed - started, 4),
                        "unit_write": round(time.perf_counter() - computed, 4)}
             CalcUnit.objects.filter(pk=unit.pk).update(
