@@ -72,3 +72,47 @@ def test_a_building_read_alone_gets_the_readings_of_a_unit(region, period):
         assert got.height > 0
         assert got.equals(snapshot.READERS["readings"](in_unit, {"meters": meters}).sort(keys))
 
+
+@pytest.mark.parametrize("period", [LAST, Period(2026, 9)])
+def test_a_unit_reads_the_history_only_of_registers_that_need_it(region, monkeypatch, period):
+    """A unit's readings through the index (``_needed_by_index``): the recent ones, then the history
+    of only the meters that need it — a register last read long ago, a register (zone) that has no
+    reading since the bound, a building meter — and the same readings as the cut of all of them."""
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from raschet.metering.models import Meter, Reading
+
+    buildings = _units(None)[0][0]
+    bound = (period - snapshot.RECENT_MONTHS).start
+    premises = Meter.objects.filter(building_id__in=buildings, scope="premises").order_by("id")
+    stale = Reading.objects.filter(meter__in=premises, date__lt=bound).order_by("meter_id").first()
+    Reading.objects.filter(meter_id=stale.meter_id, zone=stale.zone, date__gte=stale.date + timedelta(days=1)).delete()
+    vanished = premises.exclude(pk=stale.meter_id).filter(readings__zone="total").first()
+    Reading.objects.create(meter=vanished, date=date(2026, 1, 15), zone="day", value=Decimal("10"))
+    keys = ["meter_id", "date", "zone"]
+    unit = snapshot.Scope(buildings, None, period, False, small=False, lookup=True)
+    meters = snapshot.READERS["meters"](unit, {})
+    read, original = [], snapshot._frame
+
+    def counted(*args, **kwargs):
+        frame = original(*args, **kwargs)
+        read.append(frame.height)
+        return frame
+
+    monkeypatch.setattr(snapshot, "_frame", counted)
+    got = snapshot.READERS["readings"](unit, {"meters": meters}).sort(keys)
+    monkeypatch.setattr(snapshot, "_frame", original)
+    where, params = snapshot._in("r.meter_id", meters["meter_id"].to_list())
+    everything = snapshot._frame("readings", f"SELECT r.meter_id, {snapshot._text('r.date')}, r.zone, "
+                                 f"{snapshot._text('r.value')} FROM metering_reading r WHERE r.date < %s{where}",
+                                 [period.end.isoformat(), *params])
+    assert got.equals(snapshot._needed_only(everything, meters, period).sort(keys))
+    assert sum(read) < everything.height  # most of the history was not read
+    assert got.filter((pl.col("meter_id") == stale.meter_id) & (pl.col("zone") == stale.zone))["date"].to_list() \
+        == [stale.date]
+    assert got.filter((pl.col("meter_id") == vanished.pk) & (pl.col("zone") == "day")).height == 1
+    building_meters = meters.filter(pl.col("scope") != "premises")["meter_id"]
+    if building_meters.len():
+        old = Reading.objects.filter(meter_id__in=building_meters.to_list(), date__lt=bound).count()
+        assert got.filter(pl.col("meter_id").is_in(building_meters.implode()) & (pl.col("date") < bound)).height == old
