@@ -45,7 +45,7 @@ registration = st.tuples(st.integers(1, 4), st.integers(0, 60), st.one_of(st.non
 def test_the_sweep_gives_the_reference_intervals(registrations):
     frame = pl.DataFrame(registrations, schema={"account_id": pl.Int64, "valid_from": pl.Date, "valid_to": pl.Date},
                          orient="row")
-    assert set(registration_counts(frame).iter_rows()) == sweep(registrations)
+    assert set(registration_counts(frame).collect().iter_rows()) == sweep(registrations)
 
 
 def test_worked_sweep():
@@ -55,7 +55,7 @@ def test_worked_sweep():
                      (7, date(2026, 3, 10), date(2026, 3, 20))]
     frame = pl.DataFrame(registrations, schema={"account_id": pl.Int64, "valid_from": pl.Date, "valid_to": pl.Date},
                          orient="row")
-    rows = sorted(registration_counts(frame).iter_rows())
+    rows = sorted(registration_counts(frame).collect().iter_rows())
     assert rows == [(7, date(2026, 3, 1), date(2026, 3, 10), 2), (7, date(2026, 3, 10), date(2026, 3, 20), 2),
                     (7, date(2026, 3, 20), None, 1)]
 
