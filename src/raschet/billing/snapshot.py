@@ -92,6 +92,10 @@ class Scope:
     small: bool
     lookup: bool
 
+    def text(self, column: str) -> str:
+        """``column`` selected as this read takes decimals and dates (:func:`_text`)."""
+        return _text(column, self.small)
+
 
 Reader = Callable[[Scope, dict[str, pl.DataFrame]], pl.DataFrame]
 
@@ -115,20 +119,21 @@ def _accounts(scope: Scope, _: dict) -> pl.DataFrame:
     where_b, p_b = _in("p.building_id", scope.building_ids)
     return _frame("accounts", f"""
         SELECT a.id, a.number, a.premises_id, p.building_id, p.kind,
-               p.meter_possible, {_text('a.share', scope.small)}, {_text('a.opened', scope.small)}, {_text('a.closed', scope.small)}
+               p.meter_possible, {scope.text('a.share')}, {scope.text('a.opened')}, {scope.text('a.closed')}
         FROM {_join('housing_account a', 'premises_id', 'housing_premises p', scope.lookup)} WHERE 1 = 1{where_b}""",
                   p_b, scope.small)
 
 
 def _buildings(scope: Scope, _: dict) -> pl.DataFrame:
     where, params = _in("b.id", scope.building_ids)
-    return _frame("buildings", f"""SELECT b.id, b.code, {_text('b.total_area', scope.small)}, {_text('b.common_area', scope.small)}
+    return _frame("buildings", f"""SELECT b.id, b.code, {scope.text('b.total_area')}, {scope.text('b.common_area')}
                                    FROM housing_building b WHERE 1 = 1{where}""", params, scope.small)
 
 
 def _areas(scope: Scope, _: dict) -> pl.DataFrame:
     where, params = _in("p.building_id", scope.building_ids)
-    return _frame("areas", f"""SELECT x.premises_id, {_text('x.valid_from', scope.small)}, {_text('x.valid_to', scope.small)}, {_text('x.value', scope.small)}
+    return _frame("areas", f"""SELECT x.premises_id, {scope.text('x.valid_from')}, {scope.text('x.valid_to')},
+               {scope.text('x.value')}
         FROM {_join('housing_premisesarea x', 'premises_id', 'housing_premises p', scope.lookup)}
         WHERE 1 = 1{where}""", params, scope.small)
 
@@ -136,7 +141,7 @@ def _areas(scope: Scope, _: dict) -> pl.DataFrame:
 def _account_services(scope: Scope, _: dict) -> pl.DataFrame:
     where, params = _in("x.account_id", scope.account_ids)
     return _frame("account_services", f"""
-        SELECT x.account_id, s.code, o.code, {_text('x.valid_from', scope.small)}, {_text('x.valid_to', scope.small)}
+        SELECT x.account_id, s.code, o.code, {scope.text('x.valid_from')}, {scope.text('x.valid_to')}
         FROM tariffs_accountservice x JOIN tariffs_service s ON s.id = x.service_id
         JOIN tariffs_organization o ON o.id = x.supplier_id WHERE 1 = 1{where}""", params, scope.small)
 
@@ -144,15 +149,15 @@ def _account_services(scope: Scope, _: dict) -> pl.DataFrame:
 def _meters(scope: Scope, _: dict) -> pl.DataFrame:
     where, params = _in("m.building_id", scope.building_ids)
     return _frame("meters", f"""
-        SELECT m.id, m.code, m.scope, m.account_id, m.building_id, s.code, {_text('m.installed', scope.small)},
-               {_text('m.removed', scope.small)}, {_text('m.verification_due', scope.small)}, m.digits
+        SELECT m.id, m.code, m.scope, m.account_id, m.building_id, s.code, {scope.text('m.installed')},
+               {scope.text('m.removed')}, {scope.text('m.verification_due')}, m.digits
         FROM metering_meter m JOIN tariffs_service s ON s.id = m.service_id
         WHERE 1 = 1{where}""", params, scope.small)
 
 
 def _absences(scope: Scope, _: dict) -> pl.DataFrame:
     where, params = _in("x.account_id", scope.account_ids)
-    return _frame("absences", f"""SELECT x.account_id, {_text('x.date_from', scope.small)}, {_text('x.date_to', scope.small)}
+    return _frame("absences", f"""SELECT x.account_id, {scope.text('x.date_from')}, {scope.text('x.date_to')}
                                   FROM housing_absence x WHERE 1 = 1{where}""", params, scope.small)
 
 
@@ -162,8 +167,8 @@ def _interruptions(scope: Scope, _: dict) -> pl.DataFrame:
         return pl.DataFrame(schema=SCHEMAS["interruptions"])
     where, params = _in("COALESCE(x.building_id, p.building_id)", scope.building_ids)
     return _frame("interruptions", f"""
-        SELECT COALESCE(x.building_id, p.building_id), x.account_id, s.code, {_text('x.date_from', scope.small)},
-               {_text('x.date_to', scope.small)}, {_text('x.excess_hours', scope.small)}, {_text('x.percent_per_hour', scope.small)}, x.reason
+        SELECT COALESCE(x.building_id, p.building_id), x.account_id, s.code, {scope.text('x.date_from')},
+               {scope.text('x.date_to')}, {scope.text('x.excess_hours')}, {scope.text('x.percent_per_hour')}, x.reason
         FROM billing_serviceinterruption x JOIN tariffs_service s ON s.id = x.service_id
         LEFT JOIN housing_account a ON a.id = x.account_id LEFT JOIN housing_premises p ON p.id = a.premises_id
         WHERE x.date_from >= %s AND x.date_from < %s{where}""",
@@ -207,16 +212,16 @@ READERS: dict[str, Reader] = {
     "services": _by_sql("services", lambda scope: "SELECT code, kind, unit FROM tariffs_service"),
     "account_services": _account_services,
     "tariffs": _by_sql("tariffs", lambda scope: f"""
-        SELECT s.code, o.code, t.zone, t.band, t.building_id, {_text('t.valid_from', scope.small)}, {_text('t.valid_to', scope.small)},
-               {_text('t.value', scope.small)}
+        SELECT s.code, o.code, t.zone, t.band, t.building_id, {scope.text('t.valid_from')}, {scope.text('t.valid_to')},
+               {scope.text('t.value')}
         FROM tariffs_tariff t JOIN tariffs_service s ON s.id = t.service_id
         JOIN tariffs_organization o ON o.id = t.supplier_id"""),
     "norms": _by_sql("norms", lambda scope: f"""
-        SELECT s.code, n.kind, n.basis, n.building_id, {_text('n.valid_from', scope.small)}, {_text('n.valid_to', scope.small)},
-               {_text('n.value', scope.small)} FROM tariffs_norm n JOIN tariffs_service s ON s.id = n.service_id"""),
+        SELECT s.code, n.kind, n.basis, n.building_id, {scope.text('n.valid_from')}, {scope.text('n.valid_to')},
+               {scope.text('n.value')} FROM tariffs_norm n JOIN tariffs_service s ON s.id = n.service_id"""),
     "rules": _by_sql("rules", lambda scope: f"""
-        SELECT r.id, s.code, r.method, r.building_id, r.account_id, {_text('r.valid_from', scope.small)},
-               {_text('r.valid_to', scope.small)}, CAST(r.params AS TEXT)
+        SELECT r.id, s.code, r.method, r.building_id, r.account_id, {scope.text('r.valid_from')},
+               {scope.text('r.valid_to')}, CAST(r.params AS TEXT)
         FROM tariffs_calcrule r JOIN tariffs_service s ON s.id = r.service_id"""),
     "meters": _meters,
     "readings": lambda scope, frames: _readings(scope, frames["meters"]),
@@ -239,7 +244,7 @@ def _readings(scope: Scope, meters: pl.DataFrame) -> pl.DataFrame:
     building_ids, lookup = scope.building_ids, scope.lookup
     where_m, p_m = _in("m.building_id", building_ids)
     frame = partial(_frame, small=scope.small)
-    columns = f"r.meter_id, {_text('r.date', scope.small)}, r.zone, {_text('r.value', scope.small)}"
+    columns = f"r.meter_id, {scope.text('r.date')}, r.zone, {scope.text('r.value')}"
     if lookup and scope.period is not None and not scope.small:
         return _needed_by_index(scope, meters, columns)
     if lookup and scope.period is not None:
