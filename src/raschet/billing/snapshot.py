@@ -25,7 +25,7 @@ from raschet.engine.fixed import to_decimal
 from raschet.engine.inputs import INPUTS, SCHEMAS
 from raschet.engine.plans import collect
 from raschet.store import ledger
-from raschet.store.frames import read_frame
+from raschet.store.frames import one_snapshot, read_frame
 from raschet.store.sql import in_ids
 
 
@@ -108,10 +108,11 @@ def load_snapshot(building_ids: list[int] | None = None, period: Period | None =
     lookup = building_ids is not None and connection.vendor == "postgresql"
     scope = Scope(building_ids, None, period, recalculation, small, lookup)
     frames: dict[str, pl.DataFrame] = {}
-    for name in INPUTS:
-        frames[name] = READERS[name](scope, frames)
-        if name == "accounts" and building_ids is not None:
-            scope = replace(scope, account_ids=frames["accounts"]["account_id"].to_list())
+    with one_snapshot():  # every input as of one moment
+        for name in INPUTS:
+            frames[name] = READERS[name](scope, frames)
+            if name == "accounts" and building_ids is not None:
+                scope = replace(scope, account_ids=frames["accounts"]["account_id"].to_list())
     return Snapshot(**frames)
 
 

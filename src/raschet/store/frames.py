@@ -134,6 +134,23 @@ def _parse_csv(pieces: list[bytes], raw_schema: dict, schema: dict) -> pl.DataFr
     return _cast(frame, schema)
 
 
+@contextmanager
+def one_snapshot() -> Iterator[None]:
+    """The reads inside see the database as of one moment, not each statement its own (a reading
+    written while a unit reads its meters, then their readings, would be half seen). Outside a
+    transaction: one transaction, on PostgreSQL REPEATABLE READ and READ ONLY; SQLite's transaction
+    reads one snapshot already. Inside the caller's transaction the caller's isolation holds (it
+    cannot be changed once the transaction has run a statement)."""
+    if connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+
+
 def _read_rows(sql: str, params: Sequence | None, schema: dict) -> list[pl.DataFrame]:
     """Chunks of ``fetchmany`` (SQLite, and small reads on PostgreSQL); each column's raw type is
     inferred from the driver's Python values and then cast."""
