@@ -21,8 +21,8 @@ def indexed_columns(table: str) -> set[tuple[str, ...]]:
         if not (item["index"] or item["primary_key"]):
             continue
         columns = tuple(item["columns"])
-        if item["primary_key"] and columns[-1:] == ("period",) and len(columns) == 2:
-            columns = columns[:1]  # PostgreSQL's partitioned tables: the key takes the partition column
+        if item["primary_key"] and columns[1:] in (("period",), ("period", "run_id")):
+            columns = columns[:1]  # PostgreSQL's partitioned tables: the key takes the partition columns
         found.add(columns)
     return found
 

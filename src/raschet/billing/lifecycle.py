@@ -31,6 +31,7 @@ from raschet.billing.models import (
     PeriodState,
     RunStatus,
 )
+from raschet.billing.partitions import attach_run_table, drop_run_table
 from raschet.bulk import has_insert_triggers, restore_row_triggers, skip_row_triggers
 from raschet.domain.errors import Problem, ProblemsError, problem
 from raschet.domain.periods import Period
@@ -91,6 +92,7 @@ def refuse_out_of_order(period: Period, action: str) -> None:
 def cancel_run(run: CalcRun, frozen: tuple[str, str]) -> Problem:
     """Cancel a run whose period was posted or closed while it ran: its lines go (it never was a
     draft), the run stays as a record of what happened. Call with the period's row locked."""
+    drop_run_table(run.pk)  # its own table, if it has one (then the rest finds no lines)
     lines = ChargeLine.objects.filter(run_id=run.pk)
     lines._raw_delete(lines.db)  # a run that was never done: nothing points at its lines
     blocks = LineBlock.objects.filter(run_id=run.pk)
@@ -144,6 +146,7 @@ def stop_run(run: CalcRun, failed: list[str]) -> Problem:
     frozen = frozen_from(Period.parse(run.period))
     if frozen is not None:
         return cancel_run(run, frozen)
+    attach_run_table(run.pk, Period.parse(run.period))  # the lines of its units done are seen, and kept
     CalcRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, finished_at=timezone.now())
     return problem("run_units_failed", str(run.pk), run=run.pk, count=len(failed), units="; ".join(failed[:3]))
 

@@ -60,9 +60,10 @@ def line_frame(run_id: int, period: Period, result: CalcResult, ids: dict) -> pl
 
 
 def write_lines(run_id: int, period: Period, result: CalcResult, ids: dict,
-                timings: dict[str, float] | None = None) -> int:
+                timings: dict[str, float] | None = None, table: str | None = None) -> int:
     """Write the engine's lines of a run (inside the caller's transaction): the rows, with ids reserved
-    up front so that each block can name its lines, then their blocks. Returns the lines written;
+    up front so that each block can name its lines, then their blocks. The rows go into ``table`` when
+    given (the run's own table, ``billing.partitions.open_run_table``). Returns the lines written;
     ``timings`` receives the seconds of each step (``write_rows``: shaping the rows, ``write_copy``:
     their COPY, ``write_blocks``: the blocks made and inserted)."""
     started = time.perf_counter()
@@ -72,7 +73,7 @@ def write_lines(run_id: int, period: Period, result: CalcResult, ids: dict,
     line_ids = pl.concat([pl.int_range(run.start, run.stop, dtype=pl.Int64, eager=True)
                           for run in reserve_ids(ChargeLine, rows.height)])
     shaped = time.perf_counter()
-    write_frame(ChargeLine, rows.with_columns(line_ids.alias("id")))
+    write_frame(ChargeLine, rows.with_columns(line_ids.alias("id")), table=table)
     copied = time.perf_counter()
     LineBlock.objects.bulk_create(block_rows(run_id, result, line_ids), batch_size=100)
     if timings is not None:

@@ -41,7 +41,13 @@ from raschet.billing.models import (
     RunStatus,
     UnitStatus,
 )
-from raschet.billing.partitions import analyze_period, ensure_partitions
+from raschet.billing.partitions import (
+    analyze_period,
+    attach_run_table,
+    drop_run_table,
+    ensure_partitions,
+    open_run_table,
+)
 from raschet.billing.runs import default_workers, dispatch
 from raschet.billing.snapshot import load_snapshot, scope_buildings
 from raschet.billing.units import compute_unit, reference_ids
@@ -156,6 +162,8 @@ def calculate_period(*, period: Period, account_numbers: Iterable[str] | None = 
     ensure_partitions(period)
     scope = FULL_SCOPE if account_ids is None else f"лицевых счетов: {len(account_ids)}"
     run = start_run(period, scope, started, _units(account_ids))
+    if account_ids is None:
+        open_run_table(run.pk, period)
     return _run_units(run, account_ids, recalculate_past, progress, workers, keep_lines)
 
 
@@ -241,11 +249,16 @@ def _finish_run(run: CalcRun, account_ids: list[int] | None, recalcs: CalcResult
     if frozen is not None:
         return cancel_run(run, frozen)
     started = time.perf_counter()
+    attach_run_table(run.pk, period)
+    attached = time.perf_counter()
     if recalcs is not None and recalcs.frame.height:
         write_lines(run.id, period, recalcs, reference_ids())
     replaced = [RunStatus.DONE] if account_ids is not None else [RunStatus.DONE, RunStatus.FAILED]
     earlier = list(CalcRun.objects.filter(period=run.period, status__in=replaced).exclude(pk=run.pk)
                    .values_list("pk", flat=True))
+    if account_ids is None:  # a run's own table goes whole (the lines of partial runs stay to be deleted)
+        for earlier_run in earlier:
+            drop_run_table(earlier_run)
     drafts = ChargeLine.objects.filter(run_id__in=earlier)
     if account_ids is not None:
         drafts = drafts.filter(account_id__in=account_ids)
@@ -262,7 +275,8 @@ def _finish_run(run: CalcRun, account_ids: list[int] | None, recalcs: CalcResult
         for stage, seconds in unit["timings"].items():
             timings[stage] = round(timings.get(stage, 0.0) + seconds, 4)
     recalc_lines = recalcs.frame.height if recalcs is not None else 0
-    timings.update(units_wall=round(units_wall, 4), finish=round(time.perf_counter() - started, 4))
+    timings.update(units_wall=round(units_wall, 4), finish=round(time.perf_counter() - started, 4),
+                   finish_attach=round(attached - started, 4))
     run.accounts = sum(u["accounts"] for u in units)
     run.lines = sum(u["lines"] for u in units) + recalc_lines
     run.problems = sum(u["problems"] for u in units)

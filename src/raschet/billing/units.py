@@ -21,6 +21,7 @@ from django.utils import timezone
 from raschet.billing.lifecycle import refuse_unit_of_frozen
 from raschet.billing.lines import write_lines
 from raschet.billing.models import CalcProblem, CalcUnit, UnitStatus
+from raschet.billing.partitions import unattached_run_table
 from raschet.billing.snapshot import load_snapshot
 from raschet.bulk import Tables, first_free_ids, write_tables
 from raschet.domain.periods import Period
@@ -80,7 +81,7 @@ def execute_unit(run_id: int, number: int, account_ids: list[int] | None = None,
                 return skipped(locked)
             refuse_unit_of_frozen(period)  # posted or closed meanwhile: the run will be cancelled
             steps: dict[str, float] = {}
-            write_lines(run_id, period, result, reference_ids(), steps)
+            write_lines(run_id, period, result, reference_ids(), steps, table=unattached_run_table(run_id))
             problem_rows(run_id, result.problems)
             timings = {**{k: round(v, 4) for k, v in {**result.timings, **steps}.items()},
                        "unit_compute": round(computed - started, 4),

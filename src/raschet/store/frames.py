@@ -191,8 +191,10 @@ def _columns(rows: list[tuple], names: list[str]) -> pl.DataFrame:
 # ---------------------------------------------------------------- writing
 
 
-def write_frame(model: type[models.Model], frame: pl.DataFrame, columns: dict[str, str] | None = None) -> int:
-    """Insert every row of ``frame`` into ``model``'s table; returns the number of rows.
+def write_frame(model: type[models.Model], frame: pl.DataFrame, columns: dict[str, str] | None = None,
+                table: str | None = None) -> int:
+    """Insert every row of ``frame`` into ``model``'s table (or, on PostgreSQL, into ``table``, one of
+    its shape: a run's own table of lines); returns the number of rows.
 
     Column names are the model's attnames (``account_id``); ``columns`` renames frame columns to them.
     Without an ``id`` column the table numbers the rows (its identity or autoincrement). A JSONField takes a
@@ -210,8 +212,10 @@ def write_frame(model: type[models.Model], frame: pl.DataFrame, columns: dict[st
         ordered = ["id"] if "id" in frame.columns else []
         frame = _conform(frame, _fields(model, [*ordered, *(c for c in frame.columns if c != "id")]))
         if connection.vendor == "postgresql":
-            _write_postgresql(model, frame)
+            _write_postgresql(model, frame, table or model._meta.db_table)
         else:
+            if table is not None:
+                raise ValueError("a table of the model's shape is PostgreSQL's")
             _write_sqlite(model, frame)
     return frame.height
 
@@ -281,13 +285,13 @@ def _db_columns(frame: pl.DataFrame, model: type[models.Model]) -> list[str]:
     return [meta.get_field(name).column for name in frame.columns]
 
 
-def _write_postgresql(model: type[models.Model], frame: pl.DataFrame) -> None:
-    """COPY the frame in CSV chunks; without an ``id`` column the table's identity numbers the rows (no
-    lock: units of a run write side by side). Key triggers are skipped and the keys checked afterwards
-    where allowed."""
-    checked_here = not has_insert_triggers(connection, model) and skip_row_triggers(connection)
+def _write_postgresql(model: type[models.Model], frame: pl.DataFrame, into: str) -> None:
+    """COPY the frame in CSV chunks into the table ``into``; without an ``id`` column the table's
+    identity numbers the rows (no lock: units of a run write side by side). Key triggers are skipped and
+    the keys checked afterwards where allowed."""
+    checked_here = not has_insert_triggers(connection, into) and skip_row_triggers(connection)
     quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
+    table = quote(into)
     names = ", ".join(quote(c) for c in _db_columns(frame, model))
     with connection.cursor() as cursor:
         with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT csv)") as copy:
