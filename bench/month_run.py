@@ -10,8 +10,8 @@ Printed: accounts, lines, seconds per stage (summed over units, and wall), total
 peak memory of the process tree (this process and its workers; the PostgreSQL server not counted),
 and the **I/O floor**: in the same database, the time to read every unit's inputs into frames
 (``load_snapshot``, no calculation) plus the time to COPY the same lines and the blocks explaining
-them into tables of the same shape and indexes (no calculation, no id lookup, no checks), and
-total / floor. Posting copies nothing (the posted run's lines are the period's entries), so the
+them into tables of the same shape and indexes (no calculation, no id lookup, no checks; the lines
+into a bare table indexed after the load, as a full run writes them), and total / floor. Posting copies nothing (the posted run's lines are the period's entries), so the
 floor has no entries to write.
 """
 
@@ -106,10 +106,12 @@ def ensure_region(url: str, accounts: int) -> None:
 
 def floor_seconds(run_id: int, period: str) -> dict[str, float]:
     """The I/O of the run without its computation: every unit's inputs read into frames, the run's lines
-    and their blocks copied into empty tables of the same shape (and indexes)."""
+    and their blocks copied into empty tables of the same shape, and indexed as the run's are: a run
+    with a table of its own (``billing.partitions``) is copied bare and indexed after, as the run was."""
     from django.db import connection
 
     from raschet.billing.models import CalcUnit
+    from raschet.billing.partitions import run_table
     from raschet.billing.snapshot import load_snapshot
     from raschet.domain.periods import Period
 
@@ -126,7 +128,11 @@ def floor_seconds(run_id: int, period: str) -> dict[str, float]:
                 for chunk in copy:
                     data.write(chunk)
             cursor.execute(f"DROP TABLE IF EXISTS floor_{table}")
-            cursor.execute(f"CREATE TABLE floor_{table} (LIKE {table} INCLUDING DEFAULTS INCLUDING INDEXES)")
+            cursor.execute("SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = to_regclass(%s)",
+                           [run_table(run_id)])
+            indexes_after = [d.split(" USING ", 1)[1] for (d,) in cursor.fetchall()] if table == "billing_chargeline" else []
+            including = "" if indexes_after else " INCLUDING INDEXES"
+            cursor.execute(f"CREATE TABLE floor_{table} (LIKE {table} INCLUDING DEFAULTS{including})")
             raw.commit()
             started = time.perf_counter()
             with cursor.copy(f"COPY floor_{table} FROM STDIN (FORMAT csv)") as copy:
@@ -136,6 +142,13 @@ def floor_seconds(run_id: int, period: str) -> dict[str, float]:
                 del view
             raw.commit()
             figures[f"floor_write_{table.split('_')[1]}"] = time.perf_counter() - started
+            if indexes_after:
+                started = time.perf_counter()
+                cursor.execute("SET maintenance_work_mem = '512MB'")
+                for columns in indexes_after:
+                    cursor.execute(f"CREATE INDEX ON floor_{table} USING {columns}")
+                raw.commit()
+                figures[f"floor_index_{table.split('_')[1]}"] = time.perf_counter() - started
             cursor.execute(f"DROP TABLE floor_{table}")
             raw.commit()
     return figures

@@ -4,6 +4,8 @@ a run that replaces it drops it whole, a cancelled run's goes, a stopped run's i
 of its units done stay seen and are resumed into; partial runs write into the month's default
 partition. The history guards hold on the run's partition as on any other."""
 
+import os
+
 import pytest
 from django.db import DatabaseError, connection, transaction
 
@@ -126,3 +128,24 @@ def test_the_posted_runs_partition_refuses_changes_by_sql(region):
                 cursor.execute(sql)
         assert any(word in str(refused.value) for word in ("запрещ", "не изменя")), sql
     assert ChargeLine.objects.filter(run=run).count() == run.lines
+
+
+def test_a_role_that_may_not_attach_writes_into_the_months_partition(region):
+    """The application's role of docs/period-lifecycle.md owns nothing: it cannot make and attach a
+    run's table, so its full run writes its lines into the month's partition, as before."""
+    ensure_partitions(PERIOD)
+    role = f"raschet_run_probe_{os.getpid()}"
+    run = CalcRun.objects.create(period=str(PERIOD), scope="все лицевые счета", status=RunStatus.RUNNING)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE ROLE {role} NOLOGIN")
+        cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}")
+        cursor.execute(f"SET ROLE {role}")
+    try:
+        assert open_run_table(run.pk, PERIOD) is False
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+            cursor.execute(f"DROP OWNED BY {role}")
+            cursor.execute(f"DROP ROLE {role}")
+    assert not exists(run_table(run.pk))
+    assert open_run_table(run.pk, PERIOD) is True  # the owner may
