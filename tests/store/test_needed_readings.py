@@ -1,11 +1,11 @@
-"""The month reads only the readings it needs (``billing.snapshot._needed``): the lines of a month
+"""The month reads only the readings it needs (``billing.snapshot_readings._needed``): the lines of a month
 computed from that cut equal, line for line, those computed from the whole history of readings,
 and the cut is a real cut (fewer readings arrive)."""
 
 import polars as pl
 import pytest
 
-from raschet.billing import snapshot
+from raschet.billing import snapshot, snapshot_readings
 from raschet.billing.services import _units
 from raschet.billing.units import compute_unit
 from raschet.domain.periods import Period
@@ -25,8 +25,8 @@ def _whole_history(scope):
 
 
 def _every_reading_before_the_end(scope, meters, columns):
-    where, params = snapshot._in("r.meter_id", meters["meter_id"].to_list())
-    return snapshot._frame("readings", f"SELECT {columns} FROM metering_reading r WHERE r.date < %s{where}",
+    where, params = snapshot_readings._in("r.meter_id", meters["meter_id"].to_list())
+    return snapshot_readings._frame("readings", f"SELECT {columns} FROM metering_reading r WHERE r.date < %s{where}",
                            [scope.period.end.isoformat(), *params])
 
 
@@ -45,9 +45,9 @@ def test_cut_gives_the_same_lines(region, monkeypatch, period):
 
     whole = Reading.objects.filter(meter__building_id__in=buildings).count()
     assert cut.height < whole  # neither the history before the window nor what follows the period is read
-    monkeypatch.setattr(snapshot, "_needed", _whole_history)  # the cut in SQL (SQLite) and after reading
-    monkeypatch.setattr(snapshot, "_needed_only", lambda readings, meters, period: readings)  # (PostgreSQL)
-    monkeypatch.setattr(snapshot, "_needed_by_index", _every_reading_before_the_end)  # a unit's two steps
+    monkeypatch.setattr(snapshot_readings, "_needed", _whole_history)  # the cut in SQL (SQLite) and after reading
+    monkeypatch.setattr(snapshot_readings, "_needed_only", lambda readings, meters, period: readings)  # (PostgreSQL)
+    monkeypatch.setattr(snapshot_readings, "_needed_by_index", _every_reading_before_the_end)  # a unit's two steps
     assert lines.height > 0
     assert _lines(period).equals(lines)
 
@@ -63,7 +63,7 @@ def test_a_register_unread_for_months_keeps_its_last_reading(region):
     got = snapshot.load_snapshot([building], LAST).readings.filter(pl.col("meter_id") == meter.id)
     dates = got.filter(pl.col("zone") == reading.zone)["date"].to_list()
     assert reading.date in dates
-    assert min(dates) >= (Period.of(reading.date) - snapshot.AVERAGE_MONTHS).start  # nothing older is read
+    assert min(dates) >= (Period.of(reading.date) - snapshot_readings.AVERAGE_MONTHS).start  # nothing older is read
 
 
 @pytest.mark.parametrize("period", [LAST, LAST - 1, Period(2026, 6), Period(2026, 2)])
@@ -91,7 +91,7 @@ def test_a_unit_reads_the_history_only_of_registers_that_need_it(region, monkeyp
     from raschet.metering.models import Meter, Reading
 
     buildings = _units(None)[0][0]
-    bound = (period - snapshot.RECENT_MONTHS).start
+    bound = (period - snapshot_readings.RECENT_MONTHS).start
     premises = Meter.objects.filter(building_id__in=buildings, scope="premises").order_by("id")
     stale = Reading.objects.filter(meter__in=premises, date__lt=bound).order_by("meter_id").first()
     Reading.objects.filter(meter_id=stale.meter_id, zone=stale.zone, date__gte=stale.date + timedelta(days=1)).delete()
@@ -100,21 +100,21 @@ def test_a_unit_reads_the_history_only_of_registers_that_need_it(region, monkeyp
     keys = ["meter_id", "date", "zone"]
     unit = snapshot.Scope(buildings, None, period, False, small=False, lookup=True)
     meters = snapshot.READERS["meters"](unit, {})
-    read, original = [], snapshot._frame
+    read, original = [], snapshot_readings._frame
 
     def counted(*args, **kwargs):
         frame = original(*args, **kwargs)
         read.append(frame.height)
         return frame
 
-    monkeypatch.setattr(snapshot, "_frame", counted)
+    monkeypatch.setattr(snapshot_readings, "_frame", counted)
     got = snapshot.READERS["readings"](unit, {"meters": meters}).sort(keys)
-    monkeypatch.setattr(snapshot, "_frame", original)
-    where, params = snapshot._in("r.meter_id", meters["meter_id"].to_list())
-    everything = snapshot._frame("readings", f"SELECT r.meter_id, {snapshot._text('r.date')}, r.zone, "
+    monkeypatch.setattr(snapshot_readings, "_frame", original)
+    where, params = snapshot_readings._in("r.meter_id", meters["meter_id"].to_list())
+    everything = snapshot_readings._frame("readings", f"SELECT r.meter_id, {snapshot._text('r.date')}, r.zone, "
                                  f"{snapshot._text('r.value')} FROM metering_reading r WHERE r.date < %s{where}",
                                  [period.end.isoformat(), *params])
-    assert got.equals(snapshot._needed_only(everything, meters, period).sort(keys))
+    assert got.equals(snapshot_readings._needed_only(everything, meters, period).sort(keys))
     assert sum(read) < everything.height  # most of the history was not read
     assert got.filter((pl.col("meter_id") == stale.meter_id) & (pl.col("zone") == stale.zone))["date"].to_list() \
         == [stale.date]

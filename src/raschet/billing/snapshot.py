@@ -11,13 +11,13 @@ needs every individual volume of the building.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
-from datetime import date
-from functools import partial
+from dataclasses import replace
 
 import polars as pl
 from django.db import connection
 
+from raschet.billing.snapshot_readings import _readings
+from raschet.billing.snapshot_sql import SMALL_SCOPE, Scope, _frame, _in, _join, _text
 from raschet.domain.periods import Period
 from raschet.engine import Snapshot
 from raschet.engine.correction import correction_month
@@ -26,48 +26,6 @@ from raschet.engine.inputs import INPUTS, SCHEMAS
 from raschet.engine.plans import collect
 from raschet.store import ledger
 from raschet.store.frames import one_snapshot, read_frame
-from raschet.store.sql import in_ids
-
-
-def _text(column: str, small: bool = False) -> str:
-    """A decimal or date column as the reader can take it exactly: as text on SQLite, which keeps
-    numerics as floating point, and in a ``small`` read (rows fetched: Polars parses text faster than
-    it converts ``Decimal`` and ``date`` objects — a building's readings took 31 ms instead of 18);
-    as it is in PostgreSQL's COPY, which prints it as that same text without a cast per value (the
-    cast cost the server more than the printing: a unit's 810,000 readings, 0.90 s with it, 0.56 s
-    without)."""
-    return column if connection.vendor == "postgresql" and not small else f"CAST({column} AS TEXT)"
-
-
-SMALL_SCOPE = 3  # buildings: below this a plain fetch is cheaper than COPY (a one-account preview)
-
-
-def _frame(name: str, sql: str, params: Iterable = (), small: bool = False) -> pl.DataFrame:
-    """Run ``sql`` (columns in the order of the table's schema, decimals and dates by :func:`_text`) into the
-    snapshot table ``name``: COPY on PostgreSQL for large scopes, exact decimals on both databases."""
-    return read_frame(sql, list(params), SCHEMAS[name], small=small)
-
-
-_in = in_ids  # a filter on a column's ids: one array parameter on PostgreSQL
-
-
-def _join(child: str, key: str, parent: str, lookup: bool) -> str:
-    """``child`` (``"table alias"``) joined to ``parent`` on ``child.key = parent.id``.
-
-    With ``lookup`` (a set of buildings on PostgreSQL: a preview's one, a unit's hundred) the
-    child's rows are found through its index on ``key``, one parent row at a time: as a plain join
-    the planner prices the index lookups above a scan of the whole region's table and hashes it (a
-    parallel scan of every reading: 75 ms instead of 4 for one building; for a unit of 20,000
-    accounts at 1.5 M, 285 ms instead of 53 for the accounts and 210 instead of 38 for the areas,
-    the scan's cost growing with the region, the lookups' with the unit); ``OFFSET 0`` keeps it
-    from flattening the lookup back into that join.
-    """
-    table, alias = child.split()
-    parent_alias = parent.split()[1]
-    if lookup:
-        return (f"{parent} CROSS JOIN LATERAL (SELECT * FROM {table} {alias} "
-                f"WHERE {alias}.{key} = {parent_alias}.id OFFSET 0) {alias}")
-    return f"{child} JOIN {parent} ON {parent_alias}.id = {alias}.{key}"
 
 
 def scope_buildings(account_ids: Iterable[int] | None) -> list[int] | None:
@@ -79,22 +37,6 @@ def scope_buildings(account_ids: Iterable[int] | None) -> list[int] | None:
         cursor.execute("SELECT DISTINCT p.building_id FROM housing_account a JOIN housing_premises p "
                        f"ON p.id = a.premises_id WHERE 1 = 1{where}", params)
         return sorted(building for (building,) in cursor.fetchall())
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What one read covers: the buildings (None = all), their accounts, the period and the purpose."""
-
-    building_ids: list[int] | None
-    account_ids: list[int] | None
-    period: Period | None
-    recalculation: bool           # read what the ledger holds for ``period`` (the ``posted`` input)
-    small: bool
-    lookup: bool
-
-    def text(self, column: str) -> str:
-        """``column`` selected as this read takes decimals and dates (:func:`_text`)."""
-        return _text(column, self.small)
 
 
 Reader = Callable[[Scope, dict[str, pl.DataFrame]], pl.DataFrame]
@@ -235,122 +177,6 @@ READERS: dict[str, Reader] = {
 if set(READERS) != set(INPUTS):  # every declared input is read, and nothing else
     raise ImportError(f"billing.snapshot: нет чтения для {sorted(set(INPUTS) - set(READERS))}")
 
-
-def _readings(scope: Scope, meters: pl.DataFrame) -> pl.DataFrame:
-    """The readings of the buildings' meters that the month needs (:func:`_needed`). On PostgreSQL
-    the meters' ids go to the readings' index as one array (as a join the planner hashes the meters
-    and scans every reading of the region) and the cut is made here, after reading: a preview's
-    building reads every reading before the period's end (:func:`_needed_only`), a unit the recent
-    ones and only the history its registers need (:func:`_needed_by_index`). SQLite, and the whole
-    region at once, cut in SQL."""
-    building_ids, lookup = scope.building_ids, scope.lookup
-    where_m, p_m = _in("m.building_id", building_ids)
-    frame = partial(_frame, small=scope.small)
-    columns = f"r.meter_id, {scope.text('r.date')}, r.zone, {scope.text('r.value')}"
-    if lookup and scope.period is not None and not scope.small:
-        return _needed_by_index(scope, meters, columns)
-    if lookup and scope.period is not None:
-        where_r, p_r = _in("r.meter_id", meters["meter_id"].to_list())
-        everything = frame("readings", f"SELECT {columns} FROM metering_reading r WHERE r.date < %s{where_r}",
-                           [scope.period.end.isoformat(), *p_r])
-        return _needed_only(everything, meters, scope.period)
-    if lookup:  # no period: every reading of the buildings' meters
-        return frame("readings", f"""SELECT {columns} FROM metering_reading r
-                     WHERE r.meter_id = ANY(ARRAY(SELECT m.id FROM metering_meter m WHERE 1 = 1{where_m}))""", p_m)
-    needed, p_n, cut, p_c = _needed(scope)
-    return frame("readings", f"""{needed}SELECT {columns}
-        FROM {_join('metering_reading r', 'meter_id', 'metering_meter m', False)}{cut[0]}
-        WHERE 1 = 1{where_m}{cut[1]}""", [*p_n, *p_m, *p_c])
-
-
-AVERAGE_MONTHS = 6  # the average looks back at most 6 months before the last reading (ПП 354 п. 59)
-
-
-def _needed(scope: Scope) -> tuple[str, list, tuple[str, str], list]:
-    """A ``WITH`` clause of the earliest reading date each individual register needs for the period
-    (the month of its last usable reading before the period, less the months an average looks
-    back), the join and condition that keep only those readings, and their parameters. Older
-    readings change nothing: the last reading before the period is the base, the average is taken
-    over the 6th to 3rd months before it, and a late reading's gap starts at it. Building meters
-    keep their whole history (the annual heating correction reads the year before); nothing dated
-    after the period is read. No period: every reading."""
-    period = scope.period
-    if period is None:
-        return "", [], ("", ""), []
-    if connection.vendor == "postgresql":
-        month = f"CAST(date_trunc('month', MAX(p.date)) - interval '{AVERAGE_MONTHS} months' AS date)"
-    else:
-        month = f"date(MAX(p.date), 'start of month', '-{AVERAGE_MONTHS} months')"
-    where, params = _in("pm.building_id", scope.building_ids)
-    start = period.start.isoformat()
-    with_clause = f"""WITH needed AS (SELECT p.meter_id, p.zone, {month} AS since
-        FROM metering_reading p JOIN metering_meter pm ON pm.id = p.meter_id
-        WHERE 1 = 1{where} AND p.date < %s AND pm.scope = 'premises'
-          AND (pm.installed IS NULL OR p.date >= pm.installed) AND (pm.removed IS NULL OR p.date <= pm.removed)
-          AND (pm.verification_due IS NULL OR p.date < pm.verification_due)
-        GROUP BY p.meter_id, p.zone) """
-    cut = (" LEFT JOIN needed n ON n.meter_id = r.meter_id AND n.zone = r.zone",
-           " AND r.date < %s AND (n.since IS NULL OR r.date >= n.since OR r.date >= %s)")
-    return with_clause, [*params, start], cut, [period.end.isoformat(), start]
-
-
-RECENT_MONTHS = AVERAGE_MONTHS + 1  # a register read in the month before the period needs no older reading
-
-
-def _needed_by_index(scope: Scope, meters: pl.DataFrame, columns: str) -> pl.DataFrame:
-    """:func:`_needed_only`'s readings of a unit, without reading the history that most registers do
-    not need. First every reading from :data:`RECENT_MONTHS` before the period (the bound) to its
-    end, and which registers have readings before the bound (one row each, not the readings); then
-    the whole history of only the meters with such a register whose window is not inside what was
-    read — its last usable reading before the period is older than the month before it, or it has
-    none since the bound, or it is a building meter (whose history is kept whole). Every other
-    register's window starts at or after the bound, so the cut is the one of all the readings
-    (``tests/store/test_needed_readings.py``). At 1.5 M accounts a unit read 810,000 readings and
-    kept 510,000; printing each row is what the server's COPY spends its time on."""
-    period = scope.period
-    bound = (period - RECENT_MONTHS).start.isoformat()
-    where, params = _in("r.meter_id", meters["meter_id"].to_list())
-    readings = _frame("readings", f"SELECT {columns} FROM metering_reading r WHERE r.date >= %s AND r.date < %s{where}",
-                      [bound, period.end.isoformat(), *params])
-    older = read_frame(f"SELECT DISTINCT r.meter_id, r.zone FROM metering_reading r WHERE r.date < %s{where}",
-                       [bound, *params], {"meter_id": pl.Int64, "zone": pl.Utf8})
-    if older.is_empty():
-        return _needed_only(readings, meters, period)
-    inside = _since(readings, meters, period.start).filter(pl.col("since") >= pl.lit(bound).str.to_date())
-    wanted = collect(older.lazy().join(inside, on=["meter_id", "zone"], how="anti").select("meter_id").unique())
-    if wanted.is_empty():
-        return _needed_only(readings, meters, period)
-    where, params = _in("r.meter_id", wanted["meter_id"].sort().to_list())
-    history = _frame("readings", f"SELECT {columns} FROM metering_reading r WHERE r.date < %s{where}",
-                     [bound, *params])
-    return _needed_only(pl.concat([history, readings]).sort("meter_id", "date", "zone", maintain_order=True),
-                        meters, period)
-
-
-def _since(readings: pl.DataFrame, meters: pl.DataFrame, start: date) -> pl.LazyFrame:
-    """Per register of a premises meter, the first day its readings matter (:func:`_needed`): the
-    month of its last usable reading before ``start``, less the months an average looks back."""
-    day = pl.col("date")
-    usable = readings.lazy().join(
-        meters.lazy().filter(pl.col("scope") == "premises").select("meter_id", "installed", "removed",
-                                                                   "verification_due"), on="meter_id"
-    ).filter((day < start) & (pl.col("installed").is_null() | (day >= pl.col("installed")))
-             & (pl.col("removed").is_null() | (day <= pl.col("removed")))
-             & (pl.col("verification_due").is_null() | (day < pl.col("verification_due"))))
-    return usable.group_by("meter_id", "zone").agg(
-        day.max().dt.truncate("1mo").dt.offset_by(f"-{AVERAGE_MONTHS}mo").alias("since"))
-
-
-def _needed_only(readings: pl.DataFrame, meters: pl.DataFrame, period: Period) -> pl.DataFrame:
-    """:func:`_needed`'s cut made on the frame of every reading before the period's end: for one
-    building the readings' index is read once (5 ms) instead of twice and joined to the meters per
-    reading (11 ms), and the few thousand rows are cut here in one plan."""
-    start = period.start
-    day = pl.col("date")
-    since = _since(readings, meters, start)
-    kept = readings.lazy().join(since, on=["meter_id", "zone"], how="left", maintain_order="left").filter(
-        pl.col("since").is_null() | (day >= pl.col("since")) | (day >= start))
-    return collect(kept.drop("since"))
 
 
 def parameters_frame() -> pl.DataFrame:
