@@ -12,7 +12,14 @@ from django.db import DatabaseError, connection, transaction
 from raschet.billing import services
 from raschet.billing.lifecycle import cancel_run, plan_units
 from raschet.billing.models import CalcRun, ChargeLine, RunStatus
-from raschet.billing.partitions import ensure_partitions, month_partition, open_run_table, run_table
+from raschet.billing.partitions import (
+    attach_run_table,
+    drop_run_table,
+    ensure_partitions,
+    month_partition,
+    open_run_table,
+    run_table,
+)
 from raschet.billing.units import execute_unit
 from raschet.domain.periods import Period
 from raschet.generators.region import RegionSpec, load_region
@@ -130,9 +137,10 @@ def test_the_posted_runs_partition_refuses_changes_by_sql(region):
     assert ChargeLine.objects.filter(run=run).count() == run.lines
 
 
-def test_a_role_that_may_not_attach_writes_into_the_months_partition(region):
-    """The application's role of docs/period-lifecycle.md owns nothing: it cannot make and attach a
-    run's table, so its full run writes its lines into the month's partition, as before."""
+def test_the_application_role_gets_a_run_table_it_cannot_drop(region):
+    """The application's role of docs/period-lifecycle.md owns nothing and may not create tables: the
+    run's table is made and attached by functions with the owner's rights, and the role can neither
+    drop it itself nor have a posted run's dropped."""
     ensure_partitions(PERIOD)
     role = f"raschet_run_probe_{os.getpid()}"
     run = CalcRun.objects.create(period=str(PERIOD), scope="все лицевые счета", status=RunStatus.RUNNING)
@@ -141,11 +149,25 @@ def test_a_role_that_may_not_attach_writes_into_the_months_partition(region):
         cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}")
         cursor.execute(f"SET ROLE {role}")
     try:
-        assert open_run_table(run.pk, PERIOD) is False
+        with pytest.raises(DatabaseError):  # the role may not make a table of its own
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("CREATE TABLE billing_chargeline_forged (id bigint)")
+        assert open_run_table(run.pk, PERIOD) is True
+        with pytest.raises(DatabaseError):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE {run_table(run.pk)}")
+        assert attach_run_table(run.pk, PERIOD) is True
+        CalcRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE)
+        CalcRun.objects.filter(pk=run.pk).update(status=RunStatus.POSTED)  # as posting leaves it
+        with pytest.raises(DatabaseError) as refused:
+            with transaction.atomic():
+                drop_run_table(run.pk)
+        assert "не изменяются" in str(refused.value)
     finally:
         with connection.cursor() as cursor:
             cursor.execute("RESET ROLE")
             cursor.execute(f"DROP OWNED BY {role}")
             cursor.execute(f"DROP ROLE {role}")
-    assert not exists(run_table(run.pk))
-    assert open_run_table(run.pk, PERIOD) is True  # the owner may
+    assert parent_of(run_table(run.pk)) == month_partition(PERIOD)
+    assert one("SELECT pg_get_userbyid(relowner) = current_user FROM pg_class WHERE oid = to_regclass(%s)",
+               [run_table(run.pk)])[0]
