@@ -156,7 +156,7 @@ def test_the_application_role_gets_a_run_table_it_cannot_drop(region):
         with pytest.raises(DatabaseError):
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(f"DROP TABLE {run_table(run.pk)}")
-        assert attach_run_table(run.pk, PERIOD) is True
+        assert attach_run_table(run.pk) is True
         CalcRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE)
         CalcRun.objects.filter(pk=run.pk).update(status=RunStatus.POSTED)  # as posting leaves it
         with pytest.raises(DatabaseError) as refused:

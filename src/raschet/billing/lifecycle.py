@@ -146,7 +146,7 @@ def stop_run(run: CalcRun, failed: list[str]) -> Problem:
     frozen = frozen_from(Period.parse(run.period))
     if frozen is not None:
         return cancel_run(run, frozen)
-    attach_run_table(run.pk, Period.parse(run.period))  # the lines of its units done are seen, and kept
+    attach_run_table(run.pk)  # the lines of its units done are seen, and kept
     CalcRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, finished_at=timezone.now())
     return problem("run_units_failed", str(run.pk), run=run.pk, count=len(failed), units="; ".join(failed[:3]))
 

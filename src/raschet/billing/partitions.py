@@ -151,14 +151,14 @@ def unattached_run_table(run_id: int) -> str | None:
     return run_table(run_id) if found and found[0] else None
 
 
-def attach_run_table(run_id: int, period: Period) -> bool:
+def attach_run_table(run_id: int) -> bool:
     """Index the run's own table as the month's partition is indexed and attach it as the run's
-    partition, inside the caller's transaction; returns whether there was one to attach. Each index is
-    built once over all the run's lines, with the memory of ``RUN_INDEX_MEMORY``."""
+    partition of its month, inside the caller's transaction; returns whether there was one to attach. Each index is built once over all the run's
+    lines, with the memory of ``RUN_INDEX_MEMORY``."""
     if unattached_run_table(run_id) is None:
         return False
     with connection.cursor() as cursor:
-        cursor.execute("SELECT raschet_attach_run_table(%s, %s, %s)", [int(run_id), str(period), RUN_INDEX_MEMORY])
+        cursor.execute("SELECT raschet_attach_run_table(%s, %s)", [int(run_id), RUN_INDEX_MEMORY])
         return bool(cursor.fetchone()[0])
 
 
@@ -213,16 +213,17 @@ BEGIN
   RETURN true;
 END $$;
 
-CREATE OR REPLACE FUNCTION raschet_attach_run_table(run bigint, month text, memory text) RETURNS boolean
+CREATE OR REPLACE FUNCTION raschet_attach_run_table(run bigint, memory text) RETURNS boolean
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
   name text := 'billing_chargeline_r' || run;
-  part text := 'billing_chargeline_p' || replace(month, '-', '_');
+  part text;
   item record;
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = to_regclass(name) AND NOT relispartition) THEN
     RETURN false;
   END IF;
+  SELECT 'billing_chargeline_p' || replace(period, '-', '_') INTO part FROM billing_calcrun WHERE id = run;
   PERFORM set_config('maintenance_work_mem', memory, true);
   FOR item IN SELECT indisprimary, indisunique, split_part(pg_get_indexdef(indexrelid), ' USING ', 2) AS method
               FROM pg_index WHERE indrelid = to_regclass(part) ORDER BY indisprimary DESC, indexrelid LOOP
@@ -252,4 +253,4 @@ BEGIN
 END $$;
 """
 DROP_RUN_TABLE_FUNCTIONS = """DROP FUNCTION IF EXISTS raschet_open_run_table(bigint, text);
-DROP FUNCTION IF EXISTS raschet_attach_run_table(bigint, text, text); DROP FUNCTION IF EXISTS raschet_drop_run_table(bigint)"""
+DROP FUNCTION IF EXISTS raschet_attach_run_table(bigint, text); DROP FUNCTION IF EXISTS raschet_drop_run_table(bigint)"""

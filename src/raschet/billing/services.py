@@ -249,7 +249,7 @@ def _finish_run(run: CalcRun, account_ids: list[int] | None, recalcs: CalcResult
     if frozen is not None:
         return cancel_run(run, frozen)
     started = time.perf_counter()
-    attach_run_table(run.pk, period)
+    attach_run_table(run.pk)
     attached = time.perf_counter()
     if recalcs is not None and recalcs.frame.height:
         write_lines(run.id, period, recalcs, reference_ids())
