@@ -1,5 +1,6 @@
 """PostgreSQL partitions of the big tables (see migration 0012): a month's charge lines in a partition
-of their own, entries in a partition per year. Made before a month's lines or entries are written;
+of their own — since migration 0018 partitioned again by run, a full run's lines in a table of the
+run's own (below) — and entries in a partition per year. Made before a month's lines or entries are written;
 rows of a period that has no partition yet are kept by the default partition, which stays correct,
 only less pruned (a partition is then not made for that period: its rows would have to move).
 
