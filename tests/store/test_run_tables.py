@@ -8,9 +8,10 @@ import os
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from raschet.billing import services
-from raschet.billing.lifecycle import cancel_run, plan_units
+from raschet.billing.lifecycle import FULL_SCOPE, cancel_run, plan_units, start_run
 from raschet.billing.models import CalcRun, ChargeLine, RunStatus
 from raschet.billing.partitions import (
     attach_run_table,
@@ -171,3 +172,17 @@ def test_the_application_role_gets_a_run_table_it_cannot_drop(region):
     assert parent_of(run_table(run.pk)) == month_partition(PERIOD)
     assert one("SELECT pg_get_userbyid(relowner) = current_user FROM pg_class WHERE oid = to_regclass(%s)",
                [run_table(run.pk)])[0]
+
+
+def test_a_run_killed_after_a_unit_resumes_into_its_bare_table(region):
+    """``kill -9`` after the first unit: the run is left «running» with its table bare; the resume
+    writes the other units into it and attaches it, every unit's lines there once."""
+    ensure_partitions(PERIOD)
+    run = start_run(PERIOD, FULL_SCOPE, timezone.now(), services._units(None))
+    assert open_run_table(run.pk, PERIOD) is True
+    execute_unit(run.pk, 1)  # then the process dies
+    first = one(f"SELECT COUNT(*) FROM {run_table(run.pk)}")[0]
+    assert first > 0 and parent_of(run_table(run.pk)) is None
+    resumed = services.resume_run(run.pk, workers=1).run
+    assert resumed.status == RunStatus.DONE and parent_of(run_table(run.pk)) == month_partition(PERIOD)
+    assert ChargeLine.objects.filter(run=run).count() == resumed.lines == sum(u.lines for u in run.units.all()) > first
