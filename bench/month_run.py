@@ -11,8 +11,8 @@ peak memory of the process tree (this process and its workers; the PostgreSQL se
 and the **I/O floor**: in the same database, the time to read every unit's inputs into frames
 (``load_snapshot``, no calculation) plus the time to COPY the same lines and the blocks explaining
 them into tables of the same shape and indexes (no calculation, no id lookup, no checks; the lines
-into a bare table indexed after the load, as a full run writes them), and total / floor. Posting copies nothing (the posted run's lines are the period's entries), so the
-floor has no entries to write.
+into a bare table indexed after the load, as a full run writes them), and total / floor. Posting
+copies nothing (the posted run's lines are the period's entries), so the floor has no entries to write.
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ def floor_seconds(run_id: int, period: str) -> dict[str, float]:
     from django.db import connection
 
     from raschet.billing.models import CalcUnit
-    from raschet.billing.partitions import run_table
+    from raschet.billing.partitions import RUN_INDEX_MEMORY, run_table
     from raschet.billing.snapshot import load_snapshot
     from raschet.domain.periods import Period
 
@@ -144,7 +144,7 @@ def floor_seconds(run_id: int, period: str) -> dict[str, float]:
             figures[f"floor_write_{table.split('_')[1]}"] = time.perf_counter() - started
             if indexes_after:
                 started = time.perf_counter()
-                cursor.execute("SET maintenance_work_mem = '512MB'")
+                cursor.execute("SELECT set_config('maintenance_work_mem', %s, false)", [RUN_INDEX_MEMORY])
                 for columns in indexes_after:
                     cursor.execute(f"CREATE INDEX ON floor_{table} USING {columns}")
                 raw.commit()

@@ -113,8 +113,9 @@ def analyze_period(period: Period, *, lines: bool = False) -> None:
 # A full run's own table. Lines written into a table with indexes pay for each index with every row
 # (a unit's COPY at 1.5 M accounts ran at ~90,000 lines/s against the three indexes of the month's
 # partition); into a bare table the same COPY is over twice as fast (111 s → 48 s summed over a 1.5 M
-# month's units), and an index built once over the whole run is cheaper than 15 M insertions into it. So a full run's units write into a table of its own with
-# no index, made when the run starts; when the run finishes its indexes are built and the table becomes
+# month's units), and an index built once over the whole run is cheaper than 15 M insertions into it.
+# So a full run's units write into a table of its own with no index, made when the run starts; when
+# the run finishes its indexes are built and the table becomes
 # the run's partition of the month (``ATTACH PARTITION``: the indexes, keys and the bound are already
 # there, so nothing is scanned or built again). Until then no reader sees the lines — nor should one:
 # a run's lines are shown only once it is done. The DDL is done by :data:`RUN_TABLE_FUNCTIONS`.
@@ -154,9 +155,10 @@ def unattached_run_table(run_id: int) -> str | None:
 
 def attach_run_table(run_id: int) -> bool:
     """Index the run's own table as the month's partition is indexed and attach it as the run's
-    partition of its month, inside the caller's transaction; returns whether there was one to attach. Each index is built once over all the run's
-    lines, with the memory of ``RUN_INDEX_MEMORY``."""
-    if unattached_run_table(run_id) is None:
+    partition of its month, inside the caller's transaction; returns whether there was one to attach
+    (the function asks). Each index is built once over all the run's lines, with the memory of
+    ``RUN_INDEX_MEMORY``."""
+    if connection.vendor != "postgresql":
         return False
     with connection.cursor() as cursor:
         cursor.execute("SELECT raschet_attach_run_table(%s, %s)", [int(run_id), RUN_INDEX_MEMORY])
