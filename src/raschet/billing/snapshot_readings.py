@@ -75,6 +75,9 @@ def _needed(scope: Scope) -> tuple[str, list, tuple[str, str], list]:
 
 
 RECENT_MONTHS = AVERAGE_MONTHS + 1  # a register read in the month before the period needs no older reading
+# Each register's earliest reading date, never later than it: kept by the readings' own triggers on
+# PostgreSQL (metering migration 0002), where a unit's read by index asks it.
+FIRST_READINGS = "metering_register_first"
 
 
 def _needed_by_index(scope: Scope, meters: pl.DataFrame, columns: str) -> pl.DataFrame:
@@ -86,14 +89,15 @@ def _needed_by_index(scope: Scope, meters: pl.DataFrame, columns: str) -> pl.Dat
     none since the bound, or it is a building meter (whose history is kept whole). Every other
     register's window starts at or after the bound, so the cut is the one of all the readings
     (``tests/store/test_needed_readings.py``). At 1.5 M accounts a unit read 810,000 readings and
-    kept 510,000; printing each row is what the server's COPY spends its time on."""
+    kept 510,000; printing each row is what the server's COPY spends its time on. Which registers
+    have older readings is asked of :data:`FIRST_READINGS`, one row per register, not of the
+    readings' index, which walked every old reading of the unit's meters to answer."""
     period = scope.period
     bound = (period - RECENT_MONTHS).start.isoformat()
     where, params = _in("r.meter_id", meters["meter_id"].to_list())
     readings = _frame("readings", f"SELECT {columns} FROM metering_reading r WHERE r.date >= %s AND r.date < %s{where}",
                       [bound, period.end.isoformat(), *params])
-    older = read_frame(f"SELECT DISTINCT r.meter_id, r.zone FROM metering_reading r WHERE r.date < %s{where}",
-                       [bound, *params], {"meter_id": pl.Int64, "zone": pl.Utf8})
+    older = read_frame(_older_registers(where), [bound, *params], {"meter_id": pl.Int64, "zone": pl.Utf8})
     if older.is_empty():
         return _needed_only(readings, meters, period)
     inside = _since(readings, meters, period.start).filter(pl.col("since") >= pl.lit(bound).str.to_date())
@@ -105,6 +109,14 @@ def _needed_by_index(scope: Scope, meters: pl.DataFrame, columns: str) -> pl.Dat
                      [bound, *params])
     return _needed_only(pl.concat([history, readings]).sort("meter_id", "date", "zone", maintain_order=True),
                         meters, period)
+
+
+def _older_registers(where: str) -> str:
+    """The registers with a reading before the bound (the first parameter): one row each from
+    :data:`FIRST_READINGS` on PostgreSQL, from the readings themselves elsewhere."""
+    if connection.vendor == "postgresql":
+        return f"SELECT r.meter_id, r.zone FROM {FIRST_READINGS} r WHERE r.first_date < %s{where}"
+    return f"SELECT DISTINCT r.meter_id, r.zone FROM metering_reading r WHERE r.date < %s{where}"
 
 
 def _since(readings: pl.DataFrame, meters: pl.DataFrame, start: date) -> pl.LazyFrame:
